@@ -1,0 +1,88 @@
+package io.bulwark.core;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * The immutable configuration from which {@code BulwarkServer.create} builds everything.
+ *
+ * @param dataDirectory where keys, certificates, the database and sealed blobs live (mode 0700)
+ * @param host the address to listen on; loopback by default
+ * @param port the HTTPS port; 0 picks a free one (tests)
+ * @param limits input limits
+ * @param gracefulShutdownMillis how long in-flight requests may take to finish at shutdown
+ */
+public record BulwarkConfig(
+    Path dataDirectory, String host, int port, Limits limits, long gracefulShutdownMillis) {
+
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 8443;
+  public static final Path DEFAULT_DATA_DIRECTORY = Path.of("bulwark-data");
+  public static final long DEFAULT_GRACEFUL_SHUTDOWN_MILLIS = 10_000;
+
+  public BulwarkConfig {
+    Objects.requireNonNull(dataDirectory, "dataDirectory");
+    if (host.isBlank()) {
+      throw new IllegalArgumentException("listen host must not be blank");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("listen port must be 0-65535, was " + port);
+    }
+    if (gracefulShutdownMillis < 0) {
+      throw new IllegalArgumentException("graceful shutdown must not be negative");
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return new Builder()
+        .dataDirectory(dataDirectory)
+        .host(host)
+        .port(port)
+        .limits(limits)
+        .gracefulShutdownMillis(gracefulShutdownMillis);
+  }
+
+  /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
+  public static final class Builder {
+    private Path dataDirectory = DEFAULT_DATA_DIRECTORY;
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private Limits limits = Limits.defaults();
+    private long gracefulShutdownMillis = DEFAULT_GRACEFUL_SHUTDOWN_MILLIS;
+
+    private Builder() {}
+
+    public Builder dataDirectory(Path v) {
+      this.dataDirectory = v;
+      return this;
+    }
+
+    public Builder host(String v) {
+      this.host = v;
+      return this;
+    }
+
+    public Builder port(int v) {
+      this.port = v;
+      return this;
+    }
+
+    public Builder limits(Limits v) {
+      this.limits = v;
+      return this;
+    }
+
+    public Builder gracefulShutdownMillis(long v) {
+      this.gracefulShutdownMillis = v;
+      return this;
+    }
+
+    public BulwarkConfig build() {
+      return new BulwarkConfig(dataDirectory, host, port, limits, gracefulShutdownMillis);
+    }
+  }
+}

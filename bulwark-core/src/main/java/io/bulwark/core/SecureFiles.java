@@ -1,0 +1,102 @@
+package io.bulwark.core;
+
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Writes files that hold secrets or private state: created owner-only from the first byte (never
+ * world-readable, not even briefly) and published atomically, so a crash leaves either the old file
+ * or the new one, never half of it.
+ */
+public final class SecureFiles {
+  private static final Set<PosixFilePermission> OWNER_RW =
+      PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_RWX =
+      PosixFilePermissions.fromString("rwx------");
+
+  private SecureFiles() {}
+
+  /** Creates {@code dir} (and parents) if needed and restricts it to its owner (0700). */
+  public static Path createPrivateDirectory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      if (isPosix(dir.toAbsolutePath().getRoot())) {
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_RWX));
+      } else {
+        Files.createDirectories(dir);
+      }
+    }
+    if (isPosix(dir)) {
+      Files.setPosixFilePermissions(dir, OWNER_RWX);
+    }
+    return dir;
+  }
+
+  /**
+   * Writes {@code content} to {@code target} with mode 0600, atomically.
+   *
+   * @param replace whether an existing file may be replaced; if not, an existing file makes this
+   *     throw {@link FileAlreadyExistsException}
+   */
+  public static void writePrivate(Path target, byte[] content, boolean replace) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    if (dir == null) {
+      throw new IOException("no parent directory for " + target);
+    }
+    if (!replace && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(target.toString());
+    }
+    Path tmp =
+        isPosix(dir)
+            ? Files.createTempFile(
+                dir, ".tmp-", ".part", PosixFilePermissions.asFileAttribute(OWNER_RW))
+            : Files.createTempFile(dir, ".tmp-", ".part");
+    try {
+      Files.write(tmp, content);
+      try (var ch =
+          java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      if (replace) {
+        moveAtomically(tmp, target);
+      } else {
+        // Files.move without REPLACE_EXISTING refuses to overwrite: first writer wins.
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Whether {@code file} is readable or writable by anyone but its owner. */
+  public static boolean isExposed(Path file) throws IOException {
+    if (!isPosix(file)) {
+      return false;
+    }
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+    return perms.contains(PosixFilePermission.GROUP_READ)
+        || perms.contains(PosixFilePermission.GROUP_WRITE)
+        || perms.contains(PosixFilePermission.OTHERS_READ)
+        || perms.contains(PosixFilePermission.OTHERS_WRITE);
+  }
+
+  private static void moveAtomically(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  private static boolean isPosix(Path p) {
+    return Files.getFileAttributeView(p, PosixFileAttributeView.class) != null;
+  }
+}
