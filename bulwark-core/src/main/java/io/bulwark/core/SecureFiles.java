@@ -68,8 +68,9 @@ public final class SecureFiles {
       if (replace) {
         moveAtomically(tmp, target);
       } else {
-        // Files.move without REPLACE_EXISTING refuses to overwrite: first writer wins.
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        // rename(2) would silently replace a file created meanwhile; link(2) refuses to, so the
+        // first writer wins even against another process.
+        Files.createLink(target, tmp);
       }
     } finally {
       Files.deleteIfExists(tmp);

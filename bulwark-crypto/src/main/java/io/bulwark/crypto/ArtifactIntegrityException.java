@@ -1,0 +1,28 @@
+package io.bulwark.crypto;
+
+import java.security.GeneralSecurityException;
+
+/**
+ * A sealed artifact failed its integrity check: its data key does not unwrap for the given model
+ * version, or its ciphertext is modified, truncated, extended or bound to another model version.
+ *
+ * <p>The message is safe to show a client; the cause, if any, is for the server log only.
+ */
+public final class ArtifactIntegrityException extends GeneralSecurityException {
+  private static final long serialVersionUID = 1L;
+
+  /** The data key is not the one sealed for this model version, or its wrapping was modified. */
+  public static final String KEY_DOES_NOT_UNWRAP =
+      "artifact key does not unwrap for this model version";
+
+  /** The ciphertext was modified, truncated, extended or sealed for another model version. */
+  public static final String CIPHERTEXT_NOT_AUTHENTIC = "artifact ciphertext failed authentication";
+
+  public ArtifactIntegrityException(String message) {
+    super(message);
+  }
+
+  public ArtifactIntegrityException(String message, Throwable cause) {
+    super(message, cause);
+  }
+}

@@ -1,0 +1,54 @@
+package io.bulwark.crypto;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.GeneralSecurityException;
+
+/**
+ * Envelope encryption of model artifacts: every artifact is encrypted with a fresh data key, and
+ * the data key is wrapped by a key-encryption key that never leaves its provider.
+ *
+ * <p>Two associated-data inputs bind an artifact to its identity. {@code artifactAssociatedData} is
+ * bound into the ciphertext stream (for example model name and version); {@code keyAssociatedData}
+ * is bound into the key wrapping (for example the same identity plus the artifact's digest, known
+ * only once the stream ends). Opening with either one different fails.
+ *
+ * <p>Implementations are thread-safe; each {@link SealingOutputStream} is used by one thread.
+ */
+public interface ArtifactSealer {
+
+  /** The largest plaintext {@link #open} can return: the largest Java array. */
+  long MAX_PLAINTEXT_BYTES = Integer.MAX_VALUE - 16;
+
+  /**
+   * Starts sealing one artifact into {@code ciphertextSink}. See {@link SealingOutputStream} for
+   * the protocol; closing the returned stream closes {@code ciphertextSink}.
+   *
+   * @throws IOException if the sink fails
+   * @throws GeneralSecurityException if a data key cannot be generated
+   */
+  SealingOutputStream seal(OutputStream ciphertextSink, byte[] artifactAssociatedData)
+      throws IOException, GeneralSecurityException;
+
+  /**
+   * Decrypts and authenticates a whole sealed artifact into memory; plaintext never touches disk.
+   * Returns only if every byte is authentic and the stream is complete. Reads {@code sealed} to its
+   * end but does not close it.
+   *
+   * @param maxPlaintextBytes the largest plaintext to accept, at most {@link #MAX_PLAINTEXT_BYTES}
+   * @throws ArtifactIntegrityException if the key does not unwrap with {@code keyAssociatedData},
+   *     or the ciphertext is modified, truncated, extended or bound to other {@code
+   *     artifactAssociatedData}
+   * @throws io.bulwark.core.LimitExceededException if the plaintext is longer than {@code
+   *     maxPlaintextBytes} ({@code limits.max-model-bytes})
+   * @throws IOException if reading {@code sealed} fails
+   */
+  byte[] open(
+      InputStream sealed,
+      WrappedKey key,
+      byte[] artifactAssociatedData,
+      byte[] keyAssociatedData,
+      long maxPlaintextBytes)
+      throws ArtifactIntegrityException, IOException;
+}

@@ -1,0 +1,451 @@
+package io.bulwark.registry;
+
+import io.bulwark.core.ConflictException;
+import io.bulwark.core.LimitExceededException;
+import io.bulwark.core.ModelNames;
+import io.bulwark.core.NotFoundException;
+import io.bulwark.core.SecureFiles;
+import io.bulwark.crypto.ArtifactIntegrityException;
+import io.bulwark.crypto.ArtifactSealer;
+import io.bulwark.crypto.SealingOutputStream;
+import io.bulwark.crypto.WrappedKey;
+import io.bulwark.storage.Database;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestOutputStream;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Stores model versions sealed at rest and records deployments.
+ *
+ * <p>Each artifact is encrypted as it streams in, under a data key of its own; the plaintext never
+ * touches disk. The ciphertext's associated data binds the model name and version, and the wrap of
+ * the data key binds name, version, format and the plaintext SHA-256, so a blob copied onto another
+ * version, or a changed byte, fails to open. Blobs are named by the SHA-256 of their ciphertext and
+ * never change once written.
+ */
+public final class ModelRegistry {
+  private static final HexFormat HEX = HexFormat.of();
+  private static final int COPY_BUFFER = 64 * 1024;
+
+  private final Database db;
+  private final Path blobs;
+  private final ArtifactSealer sealer;
+  private final Clock clock;
+
+  private ModelRegistry(Database db, Path blobs, ArtifactSealer sealer, Clock clock) {
+    this.db = db;
+    this.blobs = blobs;
+    this.sealer = sealer;
+    this.clock = clock;
+  }
+
+  /**
+   * Opens the registry over {@code db}, keeping sealed blobs in {@code blobDirectory} (created
+   * owner-only). Leftovers of pushes interrupted by a crash are removed.
+   */
+  public static ModelRegistry open(
+      Database db, Path blobDirectory, ArtifactSealer sealer, Clock clock) throws IOException {
+    SecureFiles.createPrivateDirectory(blobDirectory);
+    try (var leftovers = Files.newDirectoryStream(blobDirectory, ".incoming-*")) {
+      for (Path p : leftovers) {
+        Files.deleteIfExists(p);
+      }
+    }
+    return new ModelRegistry(db, blobDirectory, sealer, clock);
+  }
+
+  /**
+   * Adds a model version from {@code content}, which is read to its end (or until it exceeds {@code
+   * request.maxBytes()}). Nothing is stored unless sealing, re-opening and the inspector all
+   * succeed.
+   *
+   * @throws ConflictException if the version exists
+   * @throws LimitExceededException if the content is larger than allowed
+   * @throws io.bulwark.core.InvalidRequestException if the inspector refuses the artifact
+   */
+  public ModelVersion push(PushRequest request, InputStream content, ArtifactInspector inspector)
+      throws IOException {
+    String name = request.name();
+    String version = request.version();
+    if (findVersion(name, version).isPresent()) {
+      throw new ConflictException("model '" + name + "' version '" + version + "' already exists");
+    }
+    Path incoming =
+        Files.createTempFile(
+            blobs,
+            ".incoming-",
+            ".sealed",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try {
+      MessageDigest plainDigest = sha256();
+      MessageDigest cipherDigest = sha256();
+      long size;
+      WrappedKey key;
+      String sha256;
+      try (OutputStream file = Files.newOutputStream(incoming, StandardOpenOption.WRITE);
+          DigestOutputStream hashedFile = new DigestOutputStream(file, cipherDigest)) {
+        SealingOutputStream sealing = sealer.seal(hashedFile, artifactAad(name, version));
+        size = copyLimited(content, sealing, plainDigest, request.maxBytes());
+        sealing.close();
+        sha256 = HEX.formatHex(plainDigest.digest());
+        key = sealing.wrappedKey(keyAad(name, version, request.format(), sha256));
+      }
+      fsync(incoming);
+
+      byte[] plaintext = openBlob(incoming, name, version, request.format(), sha256, key, size);
+      String metadata = inspector.inspect(plaintext);
+      java.util.Arrays.fill(plaintext, (byte) 0);
+
+      String blobName = HEX.formatHex(cipherDigest.digest()) + ".sealed";
+      Path blob = blobs.resolve(blobName);
+      Files.move(incoming, blob, StandardCopyOption.ATOMIC_MOVE);
+      fsync(blobs);
+      Instant now = clock.instant();
+      ModelVersion created =
+          new ModelVersion(
+              name, version, request.format(), sha256, size, metadata, now, request.actor());
+      try {
+        insertVersion(created, blobName, key);
+      } catch (RuntimeException e) {
+        Files.deleteIfExists(blob);
+        throw e;
+      }
+      return created;
+    } catch (GeneralSecurityException e) {
+      throw new IOException("sealing the artifact failed", e);
+    } finally {
+      Files.deleteIfExists(incoming);
+    }
+  }
+
+  /**
+   * Reads, authenticates and decrypts a version's artifact into memory, and checks it against the
+   * digest recorded at push.
+   *
+   * @throws NotFoundException if the version does not exist
+   * @throws ArtifactIntegrityException if the stored blob is missing, altered, truncated or belongs
+   *     to another version
+   */
+  public byte[] open(String name, String version) throws ArtifactIntegrityException, IOException {
+    StoredVersion stored =
+        findStored(name, version).orElseThrow(() -> new NotFoundException("model", name));
+    ModelVersion v = stored.version();
+    Path blob = blobs.resolve(stored.blob());
+    try {
+      return openBlob(blob, name, version, v.format(), v.sha256(), stored.key(), v.sizeBytes());
+    } catch (NoSuchFileException e) {
+      throw new ArtifactIntegrityException(
+          "the stored artifact of model '" + name + "' version '" + version + "' is missing");
+    }
+  }
+
+  private byte[] openBlob(
+      Path blob,
+      String name,
+      String version,
+      String format,
+      String sha256,
+      WrappedKey key,
+      long expectedSize)
+      throws IOException, ArtifactIntegrityException {
+    byte[] plaintext;
+    try (InputStream in = Files.newInputStream(blob)) {
+      plaintext =
+          sealer.open(
+              in,
+              key,
+              artifactAad(name, version),
+              keyAad(name, version, format, sha256),
+              expectedSize);
+    } catch (ArtifactIntegrityException e) {
+      throw new ArtifactIntegrityException(
+          "the stored artifact of model '"
+              + name
+              + "' version '"
+              + version
+              + "' failed its integrity check: "
+              + e.getMessage());
+    } catch (LimitExceededException e) {
+      throw new ArtifactIntegrityException(
+          "the stored artifact of model '" + name + "' version '" + version + "' has grown");
+    }
+    byte[] digest = sha256().digest(plaintext);
+    if (plaintext.length != expectedSize || !MessageDigest.isEqual(digest, HEX.parseHex(sha256))) {
+      throw new ArtifactIntegrityException(
+          "the stored artifact of model '"
+              + name
+              + "' version '"
+              + version
+              + "' does not match its recorded digest");
+    }
+    return plaintext;
+  }
+
+  /** Every model, by name. */
+  public List<ModelSummary> list() {
+    return db.read(
+        c -> {
+          List<ModelSummary> out = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT m.name, d.version, (SELECT count(*) FROM model_versions v WHERE"
+                          + " v.model_name = m.name) FROM models m LEFT JOIN deployments d ON"
+                          + " d.model_name = m.name ORDER BY m.name");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(new ModelSummary(rs.getString(1), rs.getString(2), rs.getInt(3)));
+            }
+          }
+          return out;
+        });
+  }
+
+  /** The versions of a model, oldest first. */
+  public List<ModelVersion> versions(String name) {
+    ModelNames.checkName(name);
+    List<ModelVersion> out =
+        db.read(
+            c -> {
+              List<ModelVersion> vs = new ArrayList<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      SELECT_VERSION + " WHERE model_name = ? ORDER BY created_at, version")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    vs.add(readStored(rs).version());
+                  }
+                }
+              }
+              return vs;
+            });
+    if (out.isEmpty()) {
+      throw new NotFoundException("model", name);
+    }
+    return out;
+  }
+
+  /** One version. */
+  public ModelVersion version(String name, String version) {
+    return findVersion(name, version)
+        .orElseThrow(() -> new NotFoundException("model version", name + "/" + version));
+  }
+
+  public Optional<ModelVersion> findVersion(String name, String version) {
+    return findStored(name, version).map(StoredVersion::version);
+  }
+
+  /** Records {@code version} as the deployed version of {@code name}, replacing any other. */
+  public Deployment deploy(String name, String version, String actor) {
+    version(name, version);
+    Deployment d = new Deployment(name, version, clock.instant(), actor);
+    db.writeAll(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO deployments(model_name, version, deployed_at, deployed_by) VALUES"
+                      + " (?,?,?,?) ON CONFLICT(model_name) DO UPDATE SET version ="
+                      + " excluded.version, deployed_at = excluded.deployed_at, deployed_by ="
+                      + " excluded.deployed_by")) {
+            ps.setString(1, name);
+            ps.setString(2, version);
+            ps.setString(3, d.deployedAt().toString());
+            ps.setString(4, actor);
+            ps.executeUpdate();
+          }
+        });
+    return d;
+  }
+
+  /**
+   * Removes the deployment of {@code name}.
+   *
+   * @return the deployment that was removed
+   * @throws NotFoundException if nothing was deployed
+   */
+  public Deployment undeploy(String name) {
+    Deployment current =
+        deployment(name).orElseThrow(() -> new NotFoundException("deployment", name));
+    db.writeAll(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("DELETE FROM deployments WHERE model_name = ?")) {
+            ps.setString(1, name);
+            ps.executeUpdate();
+          }
+        });
+    return current;
+  }
+
+  public Optional<Deployment> deployment(String name) {
+    return deployments().stream().filter(d -> d.name().equals(name)).findFirst();
+  }
+
+  /** Every deployment. */
+  public List<Deployment> deployments() {
+    return db.read(
+        c -> {
+          List<Deployment> out = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT model_name, version, deployed_at, deployed_by FROM deployments"
+                          + " ORDER BY model_name");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.add(
+                  new Deployment(
+                      rs.getString(1),
+                      rs.getString(2),
+                      Instant.parse(rs.getString(3)),
+                      rs.getString(4)));
+            }
+          }
+          return out;
+        });
+  }
+
+  private static final String SELECT_VERSION =
+      "SELECT model_name, version, format, sha256, size_bytes, metadata, created_at, created_by,"
+          + " blob, kek_id, wrapped_key FROM model_versions";
+
+  private record StoredVersion(ModelVersion version, String blob, WrappedKey key) {}
+
+  private Optional<StoredVersion> findStored(String name, String version) {
+    if (!ModelNames.isValidName(name) || !ModelNames.isValidVersion(version)) {
+      return Optional.empty();
+    }
+    return db.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(SELECT_VERSION + " WHERE model_name = ? AND version = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.of(readStored(rs)) : Optional.<StoredVersion>empty();
+            }
+          }
+        });
+  }
+
+  private static StoredVersion readStored(ResultSet rs) throws SQLException {
+    ModelVersion v =
+        new ModelVersion(
+            rs.getString(1),
+            rs.getString(2),
+            rs.getString(3),
+            rs.getString(4),
+            rs.getLong(5),
+            rs.getString(6),
+            Instant.parse(rs.getString(7)),
+            rs.getString(8));
+    return new StoredVersion(v, rs.getString(9), new WrappedKey(rs.getString(10), rs.getBytes(11)));
+  }
+
+  private void insertVersion(ModelVersion v, String blobName, WrappedKey key) {
+    db.writeAll(
+        c -> {
+          ensureModel(c, v);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO model_versions(model_name, version, format, sha256, size_bytes,"
+                      + " blob, kek_id, wrapped_key, metadata, created_at, created_by) VALUES"
+                      + " (?,?,?,?,?,?,?,?,?,?,?)")) {
+            ps.setString(1, v.name());
+            ps.setString(2, v.version());
+            ps.setString(3, v.format());
+            ps.setString(4, v.sha256());
+            ps.setLong(5, v.sizeBytes());
+            ps.setString(6, blobName);
+            ps.setString(7, key.kekId());
+            ps.setBytes(8, key.bytes());
+            ps.setString(9, v.metadata());
+            ps.setString(10, v.createdAt().toString());
+            ps.setString(11, v.createdBy());
+            ps.executeUpdate();
+          } catch (SQLException e) {
+            if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
+              throw new ConflictException(
+                  "model '" + v.name() + "' version '" + v.version() + "' already exists");
+            }
+            throw e;
+          }
+        });
+  }
+
+  private static void ensureModel(Connection c, ModelVersion v) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO models(name, created_at, created_by) VALUES (?,?,?) ON CONFLICT(name)"
+                + " DO NOTHING")) {
+      ps.setString(1, v.name());
+      ps.setString(2, v.createdAt().toString());
+      ps.setString(3, v.createdBy());
+      ps.executeUpdate();
+    }
+  }
+
+  private static long copyLimited(
+      InputStream in, OutputStream out, MessageDigest digest, long maxBytes) throws IOException {
+    byte[] buf = new byte[COPY_BUFFER];
+    long total = 0;
+    int n;
+    while ((n = in.read(buf)) != -1) {
+      total += n;
+      if (total > maxBytes) {
+        throw new LimitExceededException("limits.max-model-bytes", maxBytes, "model artifact");
+      }
+      digest.update(buf, 0, n);
+      out.write(buf, 0, n);
+    }
+    java.util.Arrays.fill(buf, (byte) 0);
+    return total;
+  }
+
+  private static byte[] artifactAad(String name, String version) {
+    return ("bulwark/artifact/v1\0" + name + "\0" + version).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] keyAad(String name, String version, String format, String sha256) {
+    return ("bulwark/data-key/v1\0" + name + "\0" + version + "\0" + format + "\0" + sha256)
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void fsync(Path p) {
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("fsync failed for " + p.getFileName(), e);
+    }
+  }
+}

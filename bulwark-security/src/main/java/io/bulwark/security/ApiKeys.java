@@ -1,0 +1,315 @@
+package io.bulwark.security;
+
+import io.bulwark.core.InsecureSecretAccess;
+import io.bulwark.core.InvalidRequestException;
+import io.bulwark.core.NotFoundException;
+import io.bulwark.core.SecretBytes;
+import io.bulwark.core.SecureFiles;
+import io.bulwark.storage.Database;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * API keys: issued once, stored only as HMAC-SHA256 under a server-side secret, checked in constant
+ * time.
+ *
+ * <p>A key reads {@code bwk_<16 hex id>_<43 base64url secret>}: the prefix makes leaked keys easy
+ * to find with secret scanners, the id allows a lookup without scanning, and the secret carries 256
+ * random bits. Keys are held in memory after start; creation and revocation write the database
+ * first and then the in-memory view, so a revocation takes effect on the very next request on every
+ * thread.
+ */
+public final class ApiKeys {
+  /** Every Bulwark API key starts with this. */
+  public static final String PREFIX = "bwk_";
+
+  private static final int ID_HEX = 16;
+  private static final int SECRET_CHARS = 43;
+  private static final int KEY_LENGTH = PREFIX.length() + ID_HEX + 1 + SECRET_CHARS;
+  private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
+
+  private final Database db;
+  private final SecretKeySpec hmacKey;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final byte[] dummyHash;
+
+  /** A key as held in memory; compared by identity so that updates can use compare-and-set. */
+  private static final class Entry {
+    private final ApiKeyInfo info;
+    private final byte[] hash;
+
+    Entry(ApiKeyInfo info, byte[] hash) {
+      this.info = info;
+      this.hash = hash;
+    }
+
+    ApiKeyInfo info() {
+      return info;
+    }
+
+    byte[] hash() {
+      return hash;
+    }
+  }
+
+  private ApiKeys(Database db, byte[] hmacSecret, Clock clock) {
+    this.db = db;
+    this.hmacKey = new SecretKeySpec(hmacSecret, "HmacSHA256");
+    this.clock = clock;
+    this.dummyHash = hash("bwk_0000000000000000_" + "A".repeat(SECRET_CHARS));
+    load();
+  }
+
+  /**
+   * Opens the key store. The HMAC secret is read from {@code hmacSecretFile}, or created there (32
+   * random bytes, mode 0600) if absent; a file others can read is refused.
+   */
+  public static ApiKeys open(Database db, Path hmacSecretFile, Clock clock) throws IOException {
+    if (!Files.exists(hmacSecretFile)) {
+      byte[] fresh = new byte[32];
+      new SecureRandom().nextBytes(fresh);
+      SecureFiles.writePrivate(hmacSecretFile, fresh, false);
+    }
+    if (SecureFiles.isExposed(hmacSecretFile)) {
+      throw new IOException(
+          hmacSecretFile + " is readable or writable by other users; chmod 600 it and restart");
+    }
+    byte[] secret = Files.readAllBytes(hmacSecretFile);
+    if (secret.length != 32) {
+      throw new IOException(hmacSecretFile + " must hold exactly 32 bytes");
+    }
+    return new ApiKeys(db, secret, clock);
+  }
+
+  /** Creates a key. The returned secret is the only copy that will ever exist. */
+  public IssuedApiKey create(NewApiKey request, String actor) {
+    Instant now = clock.instant();
+    if (request.expiresAt() != null && !request.expiresAt().isAfter(now)) {
+      throw new InvalidRequestException("expires_at must be in the future");
+    }
+    byte[] idBytes = new byte[ID_HEX / 2];
+    random.nextBytes(idBytes);
+    String id = HexFormat.of().formatHex(idBytes);
+    byte[] secretBytes = new byte[32];
+    random.nextBytes(secretBytes);
+    String key =
+        PREFIX + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
+    byte[] hash = hash(key);
+    ApiKeyInfo info =
+        new ApiKeyInfo(
+            id,
+            request.name(),
+            request.role(),
+            request.models(),
+            now,
+            actor,
+            request.expiresAt(),
+            null,
+            null);
+    db.writeAll(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO api_keys(id, name, role, key_hash, created_at, created_by,"
+                      + " expires_at) VALUES (?,?,?,?,?,?,?)")) {
+            ps.setString(1, id);
+            ps.setString(2, info.name());
+            ps.setString(3, info.role().wireName());
+            ps.setBytes(4, hash);
+            ps.setString(5, now.toString());
+            ps.setString(6, actor);
+            ps.setString(7, info.expiresAt() == null ? null : info.expiresAt().toString());
+            ps.executeUpdate();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement("INSERT INTO api_key_grants(key_id, model_name) VALUES (?,?)")) {
+            for (String m : info.models()) {
+              ps.setString(1, id);
+              ps.setString(2, m);
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+        });
+    entries.put(id, new Entry(info, hash));
+    return new IssuedApiKey(info, SecretBytes.copyOf(key.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** Every key ever created, newest first, without secrets. */
+  public List<ApiKeyInfo> list() {
+    List<ApiKeyInfo> out = new ArrayList<>();
+    entries.values().forEach(e -> out.add(e.info()));
+    out.sort(Comparator.comparing(ApiKeyInfo::createdAt).reversed());
+    return out;
+  }
+
+  /** Revokes a key; from this call's return on, the key authenticates nowhere. */
+  public ApiKeyInfo revoke(String id, String actor) {
+    Entry e = entries.get(id);
+    if (e == null) {
+      throw new NotFoundException("key", id);
+    }
+    if (e.info().revokedAt() != null) {
+      return e.info();
+    }
+    Instant now = clock.instant();
+    db.write(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+            ps.setString(1, now.toString());
+            ps.setString(2, id);
+            return ps.executeUpdate();
+          }
+        });
+    ApiKeyInfo revoked = e.info().withRevokedAt(now);
+    entries.put(id, new Entry(revoked, e.hash()));
+    return revoked;
+  }
+
+  /** Whether any admin key is currently usable (neither revoked nor expired). */
+  public boolean hasUsableAdmin() {
+    Instant now = clock.instant();
+    return entries.values().stream()
+        .map(Entry::info)
+        .anyMatch(i -> i.role() == Role.ADMIN && usable(i, now));
+  }
+
+  /**
+   * Checks a presented key.
+   *
+   * @throws AuthenticationException if the key is malformed, unknown, expired or revoked
+   */
+  public Principal authenticate(String presented) throws AuthenticationException {
+    if (presented.length() != KEY_LENGTH
+        || !presented.startsWith(PREFIX)
+        || presented.charAt(PREFIX.length() + ID_HEX) != '_') {
+      throw new AuthenticationException("malformed API key");
+    }
+    String id = presented.substring(PREFIX.length(), PREFIX.length() + ID_HEX);
+    Entry e = entries.get(id);
+    byte[] expected = e == null ? dummyHash : e.hash();
+    boolean match = MessageDigest.isEqual(hash(presented), expected);
+    if (e == null || !match) {
+      throw new AuthenticationException("unknown API key");
+    }
+    Instant now = clock.instant();
+    ApiKeyInfo info = e.info();
+    if (info.revokedAt() != null) {
+      throw new AuthenticationException("revoked API key " + id);
+    }
+    if (info.expiresAt() != null && !now.isBefore(info.expiresAt())) {
+      throw new AuthenticationException("expired API key " + id);
+    }
+    touch(e, now);
+    return info.principal();
+  }
+
+  private void touch(Entry e, Instant now) {
+    Instant last = e.info().lastUsedAt();
+    if (last != null && Duration.between(last, now).compareTo(LAST_USED_RESOLUTION) < 0) {
+      return;
+    }
+    ApiKeyInfo updated = e.info().withLastUsedAt(now);
+    // Only the thread that wins the swap records the time; others see it as fresh.
+    if (entries.replace(updated.id(), e, new Entry(updated, e.hash()))) {
+      db.write(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement("UPDATE api_keys SET last_used_at = ? WHERE id = ?")) {
+              ps.setString(1, now.toString());
+              ps.setString(2, updated.id());
+              return ps.executeUpdate();
+            }
+          });
+    }
+  }
+
+  private static boolean usable(ApiKeyInfo i, Instant now) {
+    return i.revokedAt() == null && (i.expiresAt() == null || now.isBefore(i.expiresAt()));
+  }
+
+  private byte[] hash(String key) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(hmacKey);
+      return mac.doFinal(key.getBytes(StandardCharsets.US_ASCII));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e);
+    }
+  }
+
+  private void load() {
+    Map<String, Set<String>> grants = new HashMap<>();
+    db.readAll(
+        c -> {
+          try (PreparedStatement ps =
+                  c.prepareStatement("SELECT key_id, model_name FROM api_key_grants");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              grants.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+            }
+          }
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT id, name, role, key_hash, created_at, created_by, expires_at,"
+                          + " revoked_at, last_used_at FROM api_keys");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              String id = rs.getString(1);
+              Role role =
+                  Role.fromWireName(rs.getString(3))
+                      .orElseThrow(() -> new SQLException("unknown role in api_keys row " + id));
+              ApiKeyInfo info =
+                  new ApiKeyInfo(
+                      id,
+                      rs.getString(2),
+                      role,
+                      grants.getOrDefault(id, Set.of()),
+                      Instant.parse(rs.getString(5)),
+                      rs.getString(6),
+                      instant(rs.getString(7)),
+                      instant(rs.getString(8)),
+                      instant(rs.getString(9)));
+              entries.put(id, new Entry(info, rs.getBytes(4)));
+            }
+          }
+        });
+  }
+
+  private static @Nullable Instant instant(@Nullable String s) {
+    return s == null ? null : Instant.parse(s);
+  }
+
+  /** Reads the secret of an issued key as text, for printing it once to its owner. */
+  public static String reveal(IssuedApiKey issued, InsecureSecretAccess access) {
+    return new String(issued.secret().toByteArray(access), StandardCharsets.US_ASCII);
+  }
+}
