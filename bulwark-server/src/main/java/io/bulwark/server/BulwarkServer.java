@@ -1,0 +1,259 @@
+package io.bulwark.server;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.TlsKeyPair;
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import io.bulwark.core.BulwarkConfig;
+import io.bulwark.core.InsecureSecretAccess;
+import io.bulwark.core.SecureFiles;
+import io.bulwark.crypto.ArtifactSealers;
+import io.bulwark.crypto.KeyEncryptionKeys;
+import io.bulwark.crypto.TlsMaterial;
+import io.bulwark.demo.DemoModel;
+import io.bulwark.inference.InferenceEngine;
+import io.bulwark.inference.InferenceEngines;
+import io.bulwark.inference.OnnxOptions;
+import io.bulwark.registry.ModelRegistry;
+import io.bulwark.registry.PushRequest;
+import io.bulwark.security.ApiKeyInfo;
+import io.bulwark.security.ApiKeys;
+import io.bulwark.security.IssuedApiKey;
+import io.bulwark.security.NewApiKey;
+import io.bulwark.security.Role;
+import io.bulwark.server.internal.AuthenticationDecorator;
+import io.bulwark.server.internal.Blocking;
+import io.bulwark.server.internal.ErrorMapping;
+import io.bulwark.server.internal.InferenceApi;
+import io.bulwark.server.internal.Json;
+import io.bulwark.server.internal.ManagementApi;
+import io.bulwark.server.internal.ModelServing;
+import io.bulwark.server.internal.OnnxAdmission;
+import io.bulwark.storage.Database;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Bulwark server: the one place where the object graph is built from a {@link BulwarkConfig}.
+ *
+ * <p>{@link #create} prepares the data directory on first use — a local CA and server certificate,
+ * the key-encryption keyset, the database, and a bootstrap admin API key — and reuses all of it
+ * afterwards. {@link #start} listens on HTTPS only (TLS 1.2 and 1.3). {@link #close} stops
+ * accepting connections and lets in-flight requests finish.
+ */
+public final class BulwarkServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BulwarkServer.class);
+
+  /** Where the first start stores the bootstrap admin key (mode 0600). */
+  public static final String BOOTSTRAP_KEY_FILE = "bootstrap-admin.key";
+
+  private static final String DEMO_KEY_NAME = "demo-consumer";
+
+  private final BulwarkConfig config;
+  private final TlsMaterial tls;
+  private final Database database;
+  private final ApiKeys apiKeys;
+  private final ModelRegistry registry;
+  private final InferenceEngine engine;
+  private final ModelServing serving;
+  private final OnnxAdmission admission;
+  private final ExecutorService executor;
+  private final Server server;
+  private final @Nullable String bootstrapAdminKey;
+
+  private BulwarkServer(BulwarkConfig config) throws IOException, GeneralSecurityException {
+    this.config = config;
+    Path data = SecureFiles.createPrivateDirectory(config.dataDirectory());
+    Clock clock = Clock.systemUTC();
+    this.tls =
+        TlsMaterial.loadOrCreate(data.resolve("tls"), dnsNames(config), ipNames(config), clock);
+    Path keys = SecureFiles.createPrivateDirectory(data.resolve("keys"));
+    var kek = KeyEncryptionKeys.localKeyset(keys.resolve("kek.json"));
+    this.database = Database.open(data);
+    this.apiKeys = ApiKeys.open(database, keys.resolve("api-key-hmac.key"), clock);
+    this.bootstrapAdminKey = bootstrapAdmin(data);
+    this.registry =
+        ModelRegistry.open(
+            database, data.resolve("blobs"), ArtifactSealers.tinkStreaming(kek), clock);
+    this.engine = InferenceEngines.onnxRuntime(OnnxOptions.defaults());
+    this.serving = new ModelServing(registry, engine);
+    serving.loadDeployed();
+    this.admission = new OnnxAdmission(engine, new Json(config.limits()));
+    this.executor =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bulwark-", 0).factory());
+    this.server = buildServer();
+  }
+
+  /** Builds a server from {@code config}, preparing its data directory; does not listen yet. */
+  public static BulwarkServer create(BulwarkConfig config) {
+    try {
+      return new BulwarkServer(config);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot prepare " + config.dataDirectory() + ": " + e.getMessage(), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot prepare keys or certificates: " + e.getMessage(), e);
+    }
+  }
+
+  private Server buildServer() {
+    var limits = config.limits();
+    Json json = new Json(limits);
+    Blocking blocking = new Blocking(executor);
+    ServerBuilder sb = Server.builder();
+    sb.https(new InetSocketAddress(config.host(), config.port()))
+        .tls(TlsKeyPair.of(tls.serverPrivateKey().toFile(), tls.serverCertificateChain().toFile()))
+        .tlsCustomizer(ssl -> ssl.protocols("TLSv1.3", "TLSv1.2"))
+        .maxRequestLength(limits.maxRequestBytes())
+        .http1MaxHeaderSize(limits.maxHeaderBytes())
+        .http2MaxHeaderListSize(limits.maxHeaderBytes())
+        .requestTimeoutMillis(60_000)
+        .gracefulShutdownTimeoutMillis(0, config.gracefulShutdownMillis())
+        .errorHandler(new ErrorMapping(json))
+        .decorator(new AuthenticationDecorator(apiKeys));
+    new InferenceApi(serving, json, limits, blocking).register(sb);
+    new ManagementApi(registry, serving, apiKeys, admission, json, limits, blocking).register(sb);
+    return sb.build();
+  }
+
+  /** Starts listening; returns once the port is bound. */
+  public void start() {
+    server.start().join();
+    log.info("Bulwark listening on https://{}:{}", config.host(), port());
+  }
+
+  /** The bound HTTPS port (after {@link #start}). */
+  public int port() {
+    return server.activeLocalPort();
+  }
+
+  /** The CA certificate clients should trust ({@code DATA/tls/ca.pem}). */
+  public Path caCertificate() {
+    return tls.caCertificate();
+  }
+
+  /**
+   * The bootstrap admin key, present only when this start created it (the very first start, or a
+   * start that found no usable admin key).
+   */
+  public Optional<String> bootstrapAdminKey() {
+    return Optional.ofNullable(bootstrapAdminKey);
+  }
+
+  /** Whether every deployed model is loaded. */
+  public boolean ready() {
+    return serving.ready();
+  }
+
+  /**
+   * Publishes and deploys the demo model (once), and issues a fresh consumer key granted only that
+   * model, revoking earlier demo keys.
+   */
+  public DemoDeployment deployDemo() {
+    String name = DemoModel.name();
+    String version = DemoModel.version();
+    if (registry.findVersion(name, version).isEmpty()) {
+      try {
+        registry.push(
+            new PushRequest(name, version, "onnx", "system:demo", config.limits().maxModelBytes()),
+            new ByteArrayInputStream(DemoModel.onnxBytes()),
+            admission.forVersion(name, version));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    if (registry.deployment(name).filter(d -> d.version().equals(version)).isEmpty()) {
+      serving.deploy(name, version, "system:demo");
+    }
+    for (ApiKeyInfo k : apiKeys.list()) {
+      if (k.name().equals(DEMO_KEY_NAME) && k.revokedAt() == null) {
+        apiKeys.revoke(k.id(), "system:demo");
+      }
+    }
+    IssuedApiKey key =
+        apiKeys.create(
+            new NewApiKey(DEMO_KEY_NAME, Role.CONSUMER, Set.of(name), null), "system:demo");
+    return new DemoDeployment(
+        name, version, demoRequestJson(), ApiKeys.reveal(key, InsecureSecretAccess.get()));
+  }
+
+  /** A request body for the demo model: the sample row the model file ships with. */
+  private String demoRequestJson() {
+    Json json = new Json(config.limits());
+    ObjectNode input =
+        json.object().put("name", DemoModel.inputName()).put("datatype", DemoModel.inputDatatype());
+    ArrayNode shape = input.putArray("shape");
+    for (long d : DemoModel.sampleShape()) {
+      shape.add(d);
+    }
+    ArrayNode data = input.putArray("data");
+    for (float f : DemoModel.sampleInput()) {
+      data.add(f);
+    }
+    ObjectNode request = json.object();
+    request.putArray("inputs").add(input);
+    return json.write(request);
+  }
+
+  @Override
+  public void close() {
+    try {
+      server.stop().join();
+    } finally {
+      executor.close();
+      serving.close();
+      engine.close();
+      database.close();
+    }
+  }
+
+  private @Nullable String bootstrapAdmin(Path data) throws IOException {
+    if (apiKeys.hasUsableAdmin()) {
+      return null;
+    }
+    IssuedApiKey admin =
+        apiKeys.create(
+            new NewApiKey("bootstrap-admin", Role.ADMIN, Set.of(), null), "system:bootstrap");
+    String key = ApiKeys.reveal(admin, InsecureSecretAccess.get());
+    SecureFiles.writePrivate(
+        data.resolve(BOOTSTRAP_KEY_FILE), (key + "\n").getBytes(StandardCharsets.US_ASCII), true);
+    return key;
+  }
+
+  private static List<String> dnsNames(BulwarkConfig config) {
+    List<String> names = new ArrayList<>(List.of("localhost"));
+    if (!isIpLiteral(config.host()) && !names.contains(config.host())) {
+      names.add(config.host());
+    }
+    return names;
+  }
+
+  private static List<String> ipNames(BulwarkConfig config) {
+    List<String> ips = new ArrayList<>(List.of("127.0.0.1", "::1"));
+    String h = config.host();
+    if (isIpLiteral(h) && !ips.contains(h) && !h.equals("0.0.0.0") && !h.equals("::")) {
+      ips.add(h);
+    }
+    return ips;
+  }
+
+  private static boolean isIpLiteral(String host) {
+    return host.matches("[0-9.]+") || host.contains(":");
+  }
+}

@@ -1,0 +1,146 @@
+package io.bulwark.server.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.ResponseHeadersBuilder;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.core.Limits;
+import io.bulwark.core.NotFoundException;
+import io.bulwark.core.UnavailableException;
+import io.bulwark.inference.InputValidator;
+import io.bulwark.inference.LoadedModel;
+import io.bulwark.inference.Tensor;
+import io.bulwark.security.Authorizer;
+import io.bulwark.security.Principal;
+import io.bulwark.server.internal.oip.EncodedResponse;
+import io.bulwark.server.internal.oip.InferenceRequest;
+import io.bulwark.server.internal.oip.OipJson;
+import io.bulwark.server.internal.oip.OipMetadataEncoder;
+import io.bulwark.server.internal.oip.OipRequestDecoder;
+import io.bulwark.server.internal.oip.OipResponseEncoder;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The Open Inference Protocol (v2) REST endpoints. Health endpoints are open; everything else
+ * requires an authenticated principal, and a model the principal may not use is reported exactly
+ * like a model that does not exist.
+ */
+public final class InferenceApi {
+  private final ModelServing serving;
+  private final Json json;
+  private final Limits limits;
+  private final Blocking blocking;
+  private final OipRequestDecoder decoder;
+  private final OipResponseEncoder encoder = new OipResponseEncoder();
+  private final Semaphore inFlight;
+
+  public InferenceApi(ModelServing serving, Json json, Limits limits, Blocking blocking) {
+    this.serving = serving;
+    this.json = json;
+    this.limits = limits;
+    this.blocking = blocking;
+    this.decoder = new OipRequestDecoder(limits);
+    this.inFlight = new Semaphore(limits.maxConcurrentInferences());
+  }
+
+  public void register(ServerBuilder sb) {
+    sb.service(
+        "/v2/health/live",
+        (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"live\":true}"));
+    sb.service(
+        "/v2/health/ready",
+        (ctx, req) ->
+            serving.ready()
+                ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"ready\":true}")
+                : HttpResponse.of(
+                    HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8, "{\"ready\":false}"));
+    sb.route()
+        .get("/v2")
+        .build(
+            (ctx, req) ->
+                HttpResponse.of(
+                    HttpStatus.OK, MediaType.JSON_UTF_8, OipMetadataEncoder.serverMetadata()));
+    sb.route().get("/v2/models/{name}").build(blocking.aggregated(this::modelMetadata));
+    sb.route()
+        .get("/v2/models/{name}/versions/{version}")
+        .build(blocking.aggregated(this::modelMetadata));
+    sb.route().get("/v2/models/{name}/ready").build(blocking.aggregated(this::modelReady));
+    sb.route()
+        .get("/v2/models/{name}/versions/{version}/ready")
+        .build(blocking.aggregated(this::modelReady));
+    sb.route().post("/v2/models/{name}/infer").build(blocking.aggregated(this::infer));
+    sb.route()
+        .post("/v2/models/{name}/versions/{version}/infer")
+        .build(blocking.aggregated(this::infer));
+  }
+
+  private HttpResponse modelMetadata(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    try (ModelServing.Lease lease = lease(ctx)) {
+      LoadedModel m = lease.model();
+      return HttpResponse.of(
+          HttpStatus.OK,
+          MediaType.JSON_UTF_8,
+          OipMetadataEncoder.modelMetadata(m.name(), List.of(m.version()), m.signature()));
+    }
+  }
+
+  private HttpResponse modelReady(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    try (ModelServing.Lease lease = lease(ctx)) {
+      ObjectNode out = json.object().put("name", lease.model().name()).put("ready", true);
+      return json.response(HttpStatus.OK, out);
+    }
+  }
+
+  private HttpResponse infer(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    if (!inFlight.tryAcquire()) {
+      throw new UnavailableException(
+          "too many concurrent inference requests (limits.max-concurrent-inferences = "
+              + limits.maxConcurrentInferences()
+              + "); retry later");
+    }
+    try (ModelServing.Lease lease = lease(ctx)) {
+      LoadedModel model = lease.model();
+      InferenceRequest request =
+          decoder.decode(
+              req.content().array(), req.headers().get(OipJson.INFERENCE_HEADER_CONTENT_LENGTH));
+      InputValidator.validate(model.signature(), request.inputs(), limits.maxTensorElements());
+      List<Tensor> outputs = model.infer(request.inputs(), request.outputNames());
+      EncodedResponse encoded =
+          encoder.encode(
+              model.name(), model.version(), request.id(), outputs, request.binaryOutputs(outputs));
+      ResponseHeadersBuilder headers =
+          ResponseHeaders.builder(HttpStatus.OK)
+              .contentType(MediaType.parse(encoded.contentType()));
+      if (encoded.inferenceHeaderContentLength() != null) {
+        headers.setInt(
+            OipJson.INFERENCE_HEADER_CONTENT_LENGTH, encoded.inferenceHeaderContentLength());
+      }
+      return HttpResponse.of(headers.build(), HttpData.wrap(encoded.body()));
+    } finally {
+      inFlight.release();
+    }
+  }
+
+  /** The serving model the path names, if the caller may see it; else "not found". */
+  private ModelServing.Lease lease(ServiceRequestContext ctx) {
+    Principal principal = Principals.of(ctx);
+    String name = Principals.pathParam(ctx, "name");
+    @Nullable String version = ctx.pathParam("version");
+    Authorizer.checkUse(principal, name);
+    ModelServing.Lease lease =
+        serving.lease(name).orElseThrow(() -> new NotFoundException("model", name));
+    if (version != null && !version.equals(lease.model().version())) {
+      lease.close();
+      throw new NotFoundException("model version", name + "/" + version);
+    }
+    return lease;
+  }
+}

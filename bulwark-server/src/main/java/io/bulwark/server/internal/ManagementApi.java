@@ -1,0 +1,272 @@
+package io.bulwark.server.internal;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.core.InsecureSecretAccess;
+import io.bulwark.core.InvalidRequestException;
+import io.bulwark.core.Limits;
+import io.bulwark.core.ModelNames;
+import io.bulwark.core.Strings;
+import io.bulwark.registry.Deployment;
+import io.bulwark.registry.ModelRegistry;
+import io.bulwark.registry.ModelSummary;
+import io.bulwark.registry.ModelVersion;
+import io.bulwark.registry.PushRequest;
+import io.bulwark.security.ApiKeyInfo;
+import io.bulwark.security.ApiKeys;
+import io.bulwark.security.Authorizer;
+import io.bulwark.security.IssuedApiKey;
+import io.bulwark.security.NewApiKey;
+import io.bulwark.security.Principal;
+import io.bulwark.security.Role;
+import java.io.InputStream;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/** The management API under {@code /api/v1}: models, versions, deployments and API keys. */
+public final class ManagementApi {
+  private static final String PREFIX = "/api/v1";
+
+  private final ModelRegistry registry;
+  private final ModelServing serving;
+  private final ApiKeys apiKeys;
+  private final OnnxAdmission admission;
+  private final Json json;
+  private final Limits limits;
+  private final Blocking blocking;
+
+  public ManagementApi(
+      ModelRegistry registry,
+      ModelServing serving,
+      ApiKeys apiKeys,
+      OnnxAdmission admission,
+      Json json,
+      Limits limits,
+      Blocking blocking) {
+    this.registry = registry;
+    this.serving = serving;
+    this.apiKeys = apiKeys;
+    this.admission = admission;
+    this.json = json;
+    this.limits = limits;
+    this.blocking = blocking;
+  }
+
+  public void register(ServerBuilder sb) {
+    long small = Json.MAX_MANAGEMENT_BODY;
+    sb.route()
+        .post(PREFIX + "/models/{name}/versions/{version}")
+        .maxRequestLength(limits.maxModelBytes())
+        .requestTimeoutMillis(0)
+        .build(blocking.streaming(this::push));
+    sb.route()
+        .get(PREFIX + "/models")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::listModels));
+    sb.route()
+        .get(PREFIX + "/models/{name}")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::showModel));
+    sb.route()
+        .get(PREFIX + "/models/{name}/versions/{version}")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::showVersion));
+    sb.route()
+        .put(PREFIX + "/models/{name}/deployment")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::deploy));
+    sb.route()
+        .delete(PREFIX + "/models/{name}/deployment")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::undeploy));
+    sb.route()
+        .post(PREFIX + "/keys")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::createKey));
+    sb.route()
+        .get(PREFIX + "/keys")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::listKeys));
+    sb.route()
+        .delete(PREFIX + "/keys/{id}")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::revokeKey));
+  }
+
+  private HttpResponse push(ServiceRequestContext ctx, com.linecorp.armeria.common.HttpRequest req)
+      throws Exception {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    String version = ModelNames.checkVersion(Principals.pathParam(ctx, "version"));
+    ModelVersion v;
+    try (InputStream body =
+        req.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty())) {
+      v =
+          registry.push(
+              new PushRequest(name, version, "onnx", actor(p), limits.maxModelBytes()),
+              body,
+              admission.forVersion(name, version));
+    }
+    return json.response(HttpStatus.CREATED, versionJson(v));
+  }
+
+  private HttpResponse listModels(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    ArrayNode models = json.object().arrayNode();
+    for (ModelSummary m : registry.list()) {
+      if (!p.mayUse(m.name())) {
+        continue;
+      }
+      models
+          .addObject()
+          .put("name", m.name())
+          .put("deployed_version", m.deployedVersion())
+          .put("version_count", m.versionCount());
+    }
+    ObjectNode out = json.object();
+    out.set("models", models);
+    return json.response(HttpStatus.OK, out);
+  }
+
+  private HttpResponse showModel(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    String name = Principals.pathParam(ctx, "name");
+    Authorizer.checkUse(Principals.of(ctx), name);
+    List<ModelVersion> versions = registry.versions(name);
+    ObjectNode out = json.object().put("name", name);
+    out.put("deployed_version", registry.deployment(name).map(Deployment::version).orElse(null));
+    ArrayNode vs = out.putArray("versions");
+    versions.forEach(v -> vs.add(versionJson(v)));
+    return json.response(HttpStatus.OK, out);
+  }
+
+  private HttpResponse showVersion(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    String name = Principals.pathParam(ctx, "name");
+    Authorizer.checkUse(Principals.of(ctx), name);
+    return json.response(
+        HttpStatus.OK, versionJson(registry.version(name, Principals.pathParam(ctx, "version"))));
+  }
+
+  record DeployBody(@JsonProperty(value = "version", required = true) String version) {}
+
+  private HttpResponse deploy(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    DeployBody body = json.read(req.content().array(), DeployBody.class);
+    Deployment d = serving.deploy(name, ModelNames.checkVersion(body.version()), actor(p));
+    return json.response(
+        HttpStatus.OK,
+        json.object()
+            .put("name", d.name())
+            .put("version", d.version())
+            .put("deployed_at", d.deployedAt().toString()));
+  }
+
+  private HttpResponse undeploy(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Authorizer.checkAdmin(Principals.of(ctx));
+    Deployment d = serving.undeploy(ModelNames.checkName(Principals.pathParam(ctx, "name")));
+    return json.response(
+        HttpStatus.OK, json.object().put("name", d.name()).put("undeployed_version", d.version()));
+  }
+
+  record CreateKeyBody(
+      @JsonProperty(value = "name", required = true) String name,
+      @JsonProperty(value = "role", required = true) String role,
+      @JsonProperty("models") @Nullable List<String> models,
+      @JsonProperty("expires_at") @Nullable String expiresAt) {}
+
+  private HttpResponse createKey(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    CreateKeyBody body = json.read(req.content().array(), CreateKeyBody.class);
+    Role role =
+        Role.fromWireName(body.role())
+            .orElseThrow(
+                () ->
+                    new InvalidRequestException(
+                        "unknown role '"
+                            + Strings.printable(body.role())
+                            + "': use admin or consumer"));
+    Instant expires = null;
+    if (body.expiresAt() != null) {
+      try {
+        expires = Instant.parse(body.expiresAt());
+      } catch (DateTimeParseException e) {
+        throw new InvalidRequestException(
+            "expires_at must be an ISO-8601 instant such as 2027-01-31T00:00:00Z");
+      }
+    }
+    List<String> models = body.models() == null ? List.of() : body.models();
+    if (models.size() > NewApiKey.MAX_GRANTS) {
+      throw new InvalidRequestException(
+          "a key may be granted at most " + NewApiKey.MAX_GRANTS + " models");
+    }
+    IssuedApiKey issued =
+        apiKeys.create(new NewApiKey(body.name(), role, Set.copyOf(models), expires), actor(p));
+    ObjectNode out = keyJson(issued.info());
+    out.put("key", ApiKeys.reveal(issued, InsecureSecretAccess.get()));
+    return json.response(HttpStatus.CREATED, out);
+  }
+
+  private HttpResponse listKeys(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Authorizer.checkAdmin(Principals.of(ctx));
+    ObjectNode out = json.object();
+    ArrayNode keys = out.putArray("keys");
+    apiKeys.list().forEach(k -> keys.add(keyJson(k)));
+    return json.response(HttpStatus.OK, out);
+  }
+
+  private HttpResponse revokeKey(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    ApiKeyInfo k = apiKeys.revoke(Principals.pathParam(ctx, "id"), actor(p));
+    return json.response(
+        HttpStatus.OK,
+        json.object().put("id", k.id()).put("revoked_at", String.valueOf(k.revokedAt())));
+  }
+
+  private ObjectNode keyJson(ApiKeyInfo k) {
+    ObjectNode o =
+        json.object().put("id", k.id()).put("name", k.name()).put("role", k.role().wireName());
+    ArrayNode models = o.putArray("models");
+    k.models().stream().sorted().forEach(models::add);
+    o.put("created_at", k.createdAt().toString());
+    o.put("created_by", k.createdBy());
+    o.put("expires_at", k.expiresAt() == null ? null : k.expiresAt().toString());
+    o.put("revoked_at", k.revokedAt() == null ? null : k.revokedAt().toString());
+    o.put("last_used_at", k.lastUsedAt() == null ? null : k.lastUsedAt().toString());
+    return o;
+  }
+
+  ObjectNode versionJson(ModelVersion v) {
+    ObjectNode o =
+        json.object()
+            .put("name", v.name())
+            .put("version", v.version())
+            .put("format", v.format())
+            .put("sha256", v.sha256())
+            .put("size_bytes", v.sizeBytes())
+            .put("created_at", v.createdAt().toString())
+            .put("created_by", v.createdBy());
+    JsonNode meta = json.tree(v.metadata());
+    o.set("inputs", meta.path("inputs"));
+    o.set("outputs", meta.path("outputs"));
+    return o;
+  }
+
+  static String actor(Principal p) {
+    return "key:" + p.id();
+  }
+}

@@ -1,0 +1,30 @@
+package io.bulwark.server.internal;
+
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.security.Principal;
+import io.netty.util.AttributeKey;
+
+/** Where the authenticated principal of a request is kept. */
+final class Principals {
+  static final AttributeKey<Principal> KEY = AttributeKey.valueOf(Principals.class, "principal");
+
+  private Principals() {}
+
+  /** A path parameter that the route guarantees to be present. */
+  static String pathParam(ServiceRequestContext ctx, String name) {
+    String v = ctx.pathParam(name);
+    if (v == null) {
+      throw new IllegalStateException("route has no path parameter " + name);
+    }
+    return v;
+  }
+
+  /** The principal of an authenticated request; the decorator guarantees there is one. */
+  static Principal of(ServiceRequestContext ctx) {
+    Principal p = ctx.attr(KEY);
+    if (p == null) {
+      throw new IllegalStateException("request reached a protected service unauthenticated");
+    }
+    return p;
+  }
+}
