@@ -16,7 +16,7 @@ public final class LimitExceededException extends BulwarkException {
     this.max = max;
   }
 
-  /** The configuration name of the limit, for example {@code limits.max-request-bytes}. */
+  /** The configuration name of the limit, for example {@code limits.max_request_bytes}. */
   public String limit() {
     return limit;
   }

@@ -27,14 +27,14 @@ public record Limits(
   public static final int DEFAULT_MAX_CONCURRENT_INFERENCES = 64;
 
   public Limits {
-    positive("limits.max-request-bytes", maxRequestBytes);
-    positive("limits.max-model-bytes", maxModelBytes);
-    positive("limits.max-tensor-elements", maxTensorElements);
-    positive("limits.max-json-depth", maxJsonDepth);
-    positive("limits.max-header-bytes", maxHeaderBytes);
-    positive("limits.max-concurrent-inferences", maxConcurrentInferences);
+    positive("limits.max_request_bytes", maxRequestBytes);
+    positive("limits.max_model_bytes", maxModelBytes);
+    positive("limits.max_tensor_elements", maxTensorElements);
+    positive("limits.max_json_depth", maxJsonDepth);
+    positive("limits.max_header_bytes", maxHeaderBytes);
+    positive("limits.max_concurrent_inferences", maxConcurrentInferences);
     if (maxJsonDepth > 1000) {
-      throw new IllegalArgumentException("limits.max-json-depth must be at most 1000");
+      throw new IllegalArgumentException("limits.max_json_depth must be at most 1000");
     }
   }
 

@@ -41,7 +41,7 @@ public interface ArtifactSealer {
    *     or the ciphertext is modified, truncated, extended or bound to other {@code
    *     artifactAssociatedData}
    * @throws io.bulwark.core.LimitExceededException if the plaintext is longer than {@code
-   *     maxPlaintextBytes} ({@code limits.max-model-bytes})
+   *     maxPlaintextBytes} ({@code limits.max_model_bytes})
    * @throws IOException if reading {@code sealed} fails
    */
   byte[] open(

@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public final class InputValidator {
   /** The configuration name of the element limit, as {@link io.bulwark.core.Limits} names it. */
-  public static final String MAX_TENSOR_ELEMENTS = "limits.max-tensor-elements";
+  public static final String MAX_TENSOR_ELEMENTS = "limits.max_tensor_elements";
 
   // Keeps the message short when a model declares many inputs.
   private static final int MAX_NAMES_SHOWN = 8;

@@ -103,10 +103,10 @@ class InputValidatorTest {
             LimitExceededException.class,
             e -> {
               org.assertj.core.api.Assertions.assertThat(e.limit())
-                  .isEqualTo("limits.max-tensor-elements");
+                  .isEqualTo("limits.max_tensor_elements");
               org.assertj.core.api.Assertions.assertThat(e.max()).isEqualTo(10);
             })
-        .hasMessage("input tensors exceeds the limit limits.max-tensor-elements = 10");
+        .hasMessage("input tensors exceeds the limit limits.max_tensor_elements = 10");
   }
 
   @Test

@@ -415,7 +415,7 @@ public final class ModelRegistry {
     while ((n = in.read(buf)) != -1) {
       total += n;
       if (total > maxBytes) {
-        throw new LimitExceededException("limits.max-model-bytes", maxBytes, "model artifact");
+        throw new LimitExceededException("limits.max_model_bytes", maxBytes, "model artifact");
       }
       digest.update(buf, 0, n);
       out.write(buf, 0, n);

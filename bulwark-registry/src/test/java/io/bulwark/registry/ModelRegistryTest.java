@@ -142,7 +142,7 @@ class ModelRegistryTest {
                     new ByteArrayInputStream(artifact(1001, 9)),
                     p -> "{}"))
         .isInstanceOf(LimitExceededException.class)
-        .hasMessageContaining("limits.max-model-bytes");
+        .hasMessageContaining("limits.max_model_bytes");
     assertThat(registry.findVersion("m", "2")).isEmpty();
     try (Stream<Path> s = Files.list(dir.resolve("blobs"))) {
       assertThat(s.count()).isEqualTo(1);

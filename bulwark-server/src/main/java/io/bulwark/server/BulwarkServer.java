@@ -124,7 +124,10 @@ public final class BulwarkServer implements AutoCloseable {
         .http1MaxHeaderSize(limits.maxHeaderBytes())
         .http2MaxHeaderListSize(limits.maxHeaderBytes())
         .requestTimeoutMillis(60_000)
-        .gracefulShutdownTimeoutMillis(0, config.gracefulShutdownMillis())
+        // Armeria disables graceful shutdown for a quiet period of 0; a short one still waits for
+        // every request in flight (up to the timeout) but lets an idle server stop quickly.
+        .gracefulShutdownTimeoutMillis(
+            Math.min(200, config.gracefulShutdownMillis()), config.gracefulShutdownMillis())
         .errorHandler(new ErrorMapping(json))
         .decorator(new AuthenticationDecorator(apiKeys));
     new InferenceApi(serving, json, limits, blocking).register(sb);

@@ -95,7 +95,8 @@ public final class OnnxModels {
     String previous = "x";
     for (int i = 0; i < repeats; i++) {
       String next = i == repeats - 1 ? "y" : "h" + i;
-      graph.addNode(node("MatMul", List.of(previous, "w"), List.of(next)));
+      graph.addNode(
+          node("MatMul", List.of(previous, "w"), List.of(next)).toBuilder().setName("matmul" + i));
       previous = next;
     }
     graph

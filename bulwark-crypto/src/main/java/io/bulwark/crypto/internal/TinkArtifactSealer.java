@@ -146,7 +146,7 @@ public final class TinkArtifactSealer implements ArtifactSealer {
         lastLength = in.readNBytes(chunk, 0, want);
         total += lastLength;
         if (total > max) {
-          throw new LimitExceededException("limits.max-model-bytes", max, "model artifact");
+          throw new LimitExceededException("limits.max_model_bytes", max, "model artifact");
         }
         if (lastLength < want) {
           break;

@@ -313,7 +313,7 @@ class TinkArtifactSealerTest {
         .isInstanceOfSatisfying(
             LimitExceededException.class,
             e -> {
-              assertThat(e.limit()).isEqualTo("limits.max-model-bytes");
+              assertThat(e.limit()).isEqualTo("limits.max_model_bytes");
               assertThat(e.max()).isEqualTo(plaintext.length - 1);
             })
         .hasMessageContaining("model artifact");

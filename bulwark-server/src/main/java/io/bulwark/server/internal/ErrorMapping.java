@@ -88,10 +88,7 @@ public final class ErrorMapping implements ServerErrorHandler {
       }
       case ContentTooLargeException e -> {
         status = HttpStatus.REQUEST_ENTITY_TOO_LARGE;
-        message =
-            "request body exceeds the limit of "
-                + ctx.maxRequestLength()
-                + " bytes for this endpoint";
+        message = statusMessage(status, ctx.maxRequestLength());
       }
       case RequestTimeoutException e -> {
         status = HttpStatus.SERVICE_UNAVAILABLE;
@@ -99,7 +96,7 @@ public final class ErrorMapping implements ServerErrorHandler {
       }
       case HttpStatusException e -> {
         status = e.httpStatus();
-        message = status.reasonPhrase();
+        message = statusMessage(status, ctx.maxRequestLength());
       }
       default -> {
         log.error("request {} failed", ctx.id().text(), t);
@@ -118,17 +115,22 @@ public final class ErrorMapping implements ServerErrorHandler {
       HttpStatus status,
       @Nullable String description,
       @Nullable Throwable cause) {
-    String message =
-        switch (status.code()) {
-          case 404 -> "not found";
-          case 405 -> "method not allowed";
-          case 413 -> "request body exceeds the limit of " + config.maxRequestLength() + " bytes";
-          case 431 -> "request headers exceed the limit";
-          default -> status.reasonPhrase();
-        };
+    String message = statusMessage(status, config.maxRequestLength());
     return AggregatedHttpResponse.of(
         ResponseHeaders.of(status, HttpHeaderNames.CONTENT_TYPE, MediaType.JSON_UTF_8),
         HttpData.wrap(json.error(message)));
+  }
+
+  /** Messages for the statuses Armeria itself produces (routing, protocol and size limits). */
+  private static String statusMessage(HttpStatus status, long maxRequestLength) {
+    return switch (status.code()) {
+      case 404 -> "not found";
+      case 405 -> "method not allowed";
+      case 413 ->
+          "request body exceeds the limit of " + maxRequestLength + " bytes for this endpoint";
+      case 431 -> "request headers exceed the limit";
+      default -> status.reasonPhrase();
+    };
   }
 
   private HttpResponse withHeader(
@@ -140,8 +142,8 @@ public final class ErrorMapping implements ServerErrorHandler {
   }
 
   private static boolean isBodyLimit(LimitExceededException e) {
-    return e.limit().equals("limits.max-request-bytes")
-        || e.limit().equals("limits.max-model-bytes");
+    return e.limit().equals("limits.max_request_bytes")
+        || e.limit().equals("limits.max_model_bytes");
   }
 
   private static String messageOf(Throwable t) {

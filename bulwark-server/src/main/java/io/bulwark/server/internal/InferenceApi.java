@@ -102,7 +102,7 @@ public final class InferenceApi {
   private HttpResponse infer(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     if (!inFlight.tryAcquire()) {
       throw new UnavailableException(
-          "too many concurrent inference requests (limits.max-concurrent-inferences = "
+          "too many concurrent inference requests (limits.max_concurrent_inferences = "
               + limits.maxConcurrentInferences()
               + "); retry later");
     }

@@ -117,7 +117,7 @@ public final class OipRequestDecoder {
   public InferenceRequest decode(byte[] body, @Nullable String inferenceHeaderContentLength) {
     if (body.length > limits.maxRequestBytes()) {
       throw new LimitExceededException(
-          "limits.max-request-bytes", limits.maxRequestBytes(), "the request body");
+          "limits.max_request_bytes", limits.maxRequestBytes(), "the request body");
     }
     int jsonLength =
         inferenceHeaderContentLength == null
@@ -195,7 +195,7 @@ public final class OipRequestDecoder {
     }
     if (m.startsWith("Document length")) {
       return new LimitExceededException(
-          "limits.max-request-bytes", limits.maxRequestBytes(), "the request body");
+          "limits.max_request_bytes", limits.maxRequestBytes(), "the request body");
     }
     String what;
     if (m.startsWith("Number value length")) {
@@ -248,7 +248,7 @@ public final class OipRequestDecoder {
 
   private LimitExceededException depthExceeded() {
     return new LimitExceededException(
-        "limits.max-json-depth", limits.maxJsonDepth(), "the JSON nesting depth");
+        "limits.max_json_depth", limits.maxJsonDepth(), "the JSON nesting depth");
   }
 
   private static InvalidRequestException invalid(String message) {
@@ -655,7 +655,7 @@ public final class OipRequestDecoder {
       }
       if (n > limits.maxTensorElements() - totalElements) {
         throw new LimitExceededException(
-            "limits.max-tensor-elements",
+            "limits.max_tensor_elements",
             limits.maxTensorElements(),
             "the number of elements in all inputs");
       }

@@ -360,7 +360,7 @@ class OipRequestDecoderTest {
         .hasSize(1);
     assertLimit(
         () -> d.decode(utf8(json("{'inputs':[" + input("x", "INT8", "[11]", eleven) + "]}")), null),
-        "limits.max-tensor-elements");
+        "limits.max_tensor_elements");
     // The budget covers all inputs together.
     String five = "[0,0,0,0,0]";
     String six = "[0,0,0,0,0,0]";
@@ -387,11 +387,11 @@ class OipRequestDecoderTest {
                             + input("b", "INT8", "[6]", six)
                             + "]}")),
                 null),
-        "limits.max-tensor-elements");
+        "limits.max_tensor_elements");
     // A huge shape hits the budget before anything else.
     assertLimit(
         () -> d.decode(utf8(json("{'inputs':[" + input("x", "INT8", "[11]", "[]") + "]}")), null),
-        "limits.max-tensor-elements");
+        "limits.max_tensor_elements");
   }
 
   @Test
@@ -402,23 +402,23 @@ class OipRequestDecoderTest {
     assertThat(d.decode(atLimit, null).inputs().get(0).elementCount()).isEqualTo(2);
     byte[] above =
         utf8(json("{'inputs':[" + input("x", "INT8", "[1,1,1,2]", "[[[[1,2]]]]") + "]}"));
-    assertLimit(() -> d.decode(above, null), "limits.max-json-depth");
+    assertLimit(() -> d.decode(above, null), "limits.max_json_depth");
     // Ignored fields are bounded too.
     String okField = "{'x':[[[[[]]]]]," + "'inputs':[" + input("x", "INT8", "[1]", "[1]") + "]}";
     assertThat(d.decode(utf8(json(okField)), null).inputs()).hasSize(1);
     String deepField =
         "{'x':[[[[[[]]]]]]," + "'inputs':[" + input("x", "INT8", "[1]", "[1]") + "]}";
-    assertLimit(() -> d.decode(utf8(json(deepField)), null), "limits.max-json-depth");
+    assertLimit(() -> d.decode(utf8(json(deepField)), null), "limits.max_json_depth");
   }
 
   @Test
   void decode_veryDeepNesting_refusedAsLimitNotStackOverflow() {
     String deep = "{'x':" + "[".repeat(100_000) + "]".repeat(100_000) + ",'inputs':[]}";
-    assertLimit(() -> decode(deep), "limits.max-json-depth");
+    assertLimit(() -> decode(deep), "limits.max_json_depth");
     String rank32 = "[" + "1,".repeat(31) + "1]";
     String deepData =
         "{'inputs':[" + input("x", "INT8", rank32, "[".repeat(5000) + "]".repeat(5000)) + "]}";
-    assertLimit(() -> decode(deepData), "limits.max-json-depth");
+    assertLimit(() -> decode(deepData), "limits.max_json_depth");
   }
 
   @Test
@@ -429,7 +429,7 @@ class OipRequestDecoderTest {
     assertThat(exact.decode(body, null).inputs()).hasSize(1);
     OipRequestDecoder small =
         new OipRequestDecoder(Limits.defaults().withMaxRequestBytes(body.length - 1));
-    assertLimit(() -> small.decode(body, null), "limits.max-request-bytes");
+    assertLimit(() -> small.decode(body, null), "limits.max_request_bytes");
   }
 
   @Test

@@ -1,0 +1,268 @@
+package io.bulwark.cli.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code bulwark key ...}: create, list and revoke API keys. */
+@Command(
+    name = "key",
+    description = "Create, list and revoke API keys.",
+    subcommands = {KeyCommands.Create.class, KeyCommands.ListKeys.class, KeyCommands.Revoke.class})
+final class KeyCommands implements Callable<Integer> {
+  /** Longest key name accepted; names are labels for people. */
+  static final int MAX_NAME_CHARS = 128;
+
+  /** Longest key id accepted by {@code revoke}; ids are short server-made tokens. */
+  static final int MAX_ID_CHARS = 128;
+
+  @SuppressWarnings("UnusedVariable") // picocli reads it
+  @Mixin
+  private HelpOption help = new HelpOption();
+
+  @Override
+  public Integer call() {
+    throw CliException.usage("missing subcommand: create, list or revoke");
+  }
+
+  @Command(
+      name = "create",
+      description = {
+        "Create an API key. The key is printed once and cannot be shown again.",
+        "Admin keys manage everything; consumer keys may call the models named with --model."
+      })
+  static final class Create implements Callable<Integer> {
+    private final Console console;
+
+    @SuppressWarnings("UnusedVariable") // picocli reads it
+    @Mixin
+    private HelpOption help = new HelpOption();
+
+    @Mixin private ClientOptions client = new ClientOptions();
+
+    @Option(
+        names = "--name",
+        required = true,
+        paramLabel = "NAME",
+        description = "A label for the key (who or what uses it).")
+    @SuppressWarnings("NullAway.Init")
+    private String name;
+
+    @Option(
+        names = "--role",
+        required = true,
+        paramLabel = "admin|consumer",
+        description = "admin or consumer.")
+    @SuppressWarnings("NullAway.Init")
+    private String role;
+
+    @Option(
+        names = "--model",
+        paramLabel = "MODEL",
+        description = "A model a consumer key may call; repeat for several.")
+    private List<String> models = new ArrayList<>();
+
+    @Option(
+        names = "--expires-at",
+        paramLabel = "TIME",
+        description = "When the key stops working, ISO-8601 (2030-01-31T12:00:00Z); default never.")
+    private @Nullable String expiresAt;
+
+    Create(Console console) {
+      this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+      ObjectNode body = request();
+      try (ApiClient api = client.connect(console)) {
+        JsonNode created = api.post(ApiClient.path("keys"), body);
+        if (client.json()) {
+          Json.print(console.out(), created);
+          return 0;
+        }
+        console
+            .out()
+            .println(
+                "Created "
+                    + Output.field(created, "role")
+                    + " key '"
+                    + Output.field(created, "name")
+                    + "' (id "
+                    + Output.field(created, "id")
+                    + ", models "
+                    + Output.field(created, "models")
+                    + ", expires "
+                    + expiry(Output.field(created, "expires_at"))
+                    + ")");
+        console.out().println();
+        console.out().println("API key (shown only this once; store it now, e.g. in a 0600 file):");
+        console.out().println("  " + Output.field(created, "key"));
+      }
+      return 0;
+    }
+
+    /** The request body, after every check that needs no server. */
+    ObjectNode request() {
+      String keyName = name.strip();
+      if (keyName.isEmpty() || keyName.length() > MAX_NAME_CHARS) {
+        throw CliException.usage("--name must be 1-" + MAX_NAME_CHARS + " characters");
+      }
+      if (!Terminal.safe(keyName, MAX_NAME_CHARS).equals(keyName)) {
+        throw CliException.usage("--name must not contain control characters");
+      }
+      String normalizedRole = role.strip().toLowerCase(Locale.ROOT);
+      if (!normalizedRole.equals("admin") && !normalizedRole.equals("consumer")) {
+        throw CliException.usage(
+            "--role must be admin or consumer, was '" + Terminal.safe(role, 64) + "'");
+      }
+      Set<String> granted = new LinkedHashSet<>();
+      for (String model : models) {
+        granted.add(ModelCommands.checkName(model));
+      }
+      if (normalizedRole.equals("admin") && !granted.isEmpty()) {
+        throw CliException.usage(
+            "--model applies to consumer keys only; admin keys reach every model");
+      }
+      if (normalizedRole.equals("consumer") && granted.isEmpty()) {
+        throw CliException.usage("a consumer key needs at least one --model to call");
+      }
+      ObjectNode body = Json.object();
+      body.put("name", keyName);
+      body.put("role", normalizedRole);
+      ArrayNode array = body.putArray("models");
+      granted.forEach(array::add);
+      String expiry = expiresAt;
+      if (expiry != null) {
+        body.put("expires_at", parseExpiry(expiry).toString());
+      }
+      return body;
+    }
+
+    private Instant parseExpiry(String text) {
+      Instant instant;
+      try {
+        instant = OffsetDateTime.parse(text.strip()).toInstant();
+      } catch (DateTimeParseException e) {
+        throw CliException.usage(
+            "--expires-at must be an ISO-8601 time with offset, like 2030-01-31T12:00:00Z, was '"
+                + Terminal.safe(text, 64)
+                + "'");
+      }
+      if (!instant.isAfter(Instant.now())) {
+        throw CliException.usage("--expires-at must be in the future");
+      }
+      return instant;
+    }
+
+    private static String expiry(String expiresAt) {
+      return expiresAt.equals("-") ? "never" : expiresAt;
+    }
+  }
+
+  @Command(name = "list", description = "List API keys (never the keys themselves).")
+  static final class ListKeys implements Callable<Integer> {
+    private final Console console;
+
+    @SuppressWarnings("UnusedVariable") // picocli reads it
+    @Mixin
+    private HelpOption help = new HelpOption();
+
+    @Mixin private ClientOptions client = new ClientOptions();
+
+    ListKeys(Console console) {
+      this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+      try (ApiClient api = client.connect(console)) {
+        JsonNode response = api.get(ApiClient.path("keys"));
+        if (client.json()) {
+          Json.print(console.out(), response);
+          return 0;
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode key : response.path("keys")) {
+          rows.add(
+              List.of(
+                  Output.field(key, "id"),
+                  Output.field(key, "name"),
+                  Output.field(key, "role"),
+                  Output.field(key, "models"),
+                  Output.field(key, "created_at"),
+                  Output.field(key, "expires_at"),
+                  Output.field(key, "revoked_at"),
+                  Output.field(key, "last_used_at")));
+        }
+        if (rows.isEmpty()) {
+          console.out().println("No keys.");
+        } else {
+          Output.table(
+              console.out(),
+              List.of("ID", "NAME", "ROLE", "MODELS", "CREATED", "EXPIRES", "REVOKED", "LAST USED"),
+              rows);
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", description = "Revoke an API key; it stops working at once.")
+  static final class Revoke implements Callable<Integer> {
+    private final Console console;
+
+    @SuppressWarnings("UnusedVariable") // picocli reads it
+    @Mixin
+    private HelpOption help = new HelpOption();
+
+    @Mixin private ClientOptions client = new ClientOptions();
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The key's id (see key list).")
+    @SuppressWarnings("NullAway.Init")
+    private String id;
+
+    Revoke(Console console) {
+      this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+      String keyId = id.strip();
+      if (keyId.isEmpty()
+          || keyId.length() > MAX_ID_CHARS
+          || !Terminal.safe(keyId, MAX_ID_CHARS).equals(keyId)) {
+        throw CliException.usage("ID must be a key id as shown by 'bulwark key list'");
+      }
+      try (ApiClient api = client.connect(console)) {
+        JsonNode revoked = api.delete(ApiClient.path("keys", keyId));
+        if (client.json()) {
+          Json.print(console.out(), revoked);
+        } else {
+          console
+              .out()
+              .println(
+                  "Revoked key "
+                      + Output.field(revoked, "id")
+                      + " at "
+                      + Output.field(revoked, "revoked_at"));
+        }
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,320 @@
+package io.bulwark.cli.internal;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.bulwark.core.BulwarkConfig;
+import io.bulwark.core.Limits;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Builds the server's {@link BulwarkConfig} from the embedded defaults, an optional JSON
+ * configuration file, and command-line flags, in that order of increasing precedence.
+ *
+ * <p>The file is read as untrusted input: at most {@link #MAX_FILE_BYTES}, nesting at most {@link
+ * #MAX_DEPTH}, no unknown fields, no duplicate keys, no strings or fractions where a number
+ * belongs. A field that is absent or null keeps its default. Every rejection is a usage error (exit
+ * 2) whose message names the field, for example {@code limits.max_model_bytes}.
+ *
+ * <pre>{@code
+ * {"data_dir": "/var/lib/bulwark",
+ *  "listen": {"host": "0.0.0.0", "port": 8443},
+ *  "limits": {"max_request_bytes": 33554432, "max_model_bytes": 1073741824,
+ *             "max_tensor_elements": 4194304, "max_json_depth": 32,
+ *             "max_header_bytes": 16384, "max_concurrent_inferences": 64},
+ *  "graceful_shutdown_ms": 10000}
+ * }</pre>
+ *
+ * <p>A relative {@code data_dir} is resolved against the directory of the configuration file, so
+ * that the file means the same thing wherever the server is started from.
+ */
+final class ServeConfiguration {
+  /** Largest configuration file read. */
+  static final int MAX_FILE_BYTES = 64 * 1024;
+
+  /** Deepest nesting in the configuration file; the format itself needs 2. */
+  static final int MAX_DEPTH = 8;
+
+  private static final JsonMapper MAPPER =
+      Json.mapper(MAX_DEPTH)
+          .rebuild()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .build();
+
+  private ServeConfiguration() {}
+
+  /** The command-line flags of {@code serve}; null where not given. */
+  record Flags(
+      @Nullable Path configFile,
+      @Nullable Path dataDir,
+      @Nullable String host,
+      @Nullable Integer port) {}
+
+  /** The configuration file's shape. Boxed types: absent fields keep their defaults. */
+  record FileConfig(
+      @Nullable String dataDir,
+      @Nullable Listen listen,
+      @Nullable FileLimits limits,
+      @Nullable Long gracefulShutdownMs) {}
+
+  record Listen(@Nullable String host, @Nullable Long port) {}
+
+  record FileLimits(
+      @Nullable Long maxRequestBytes,
+      @Nullable Long maxModelBytes,
+      @Nullable Long maxTensorElements,
+      @Nullable Long maxJsonDepth,
+      @Nullable Long maxHeaderBytes,
+      @Nullable Long maxConcurrentInferences) {}
+
+  /**
+   * The configuration for these flags.
+   *
+   * @throws CliException exit 2 for an invalid file or value, exit 1 if the file cannot be read
+   */
+  static BulwarkConfig resolve(Flags flags) {
+    BulwarkConfig.Builder builder = BulwarkConfig.builder();
+    if (flags.configFile() != null) {
+      apply(read(flags.configFile()), flags.configFile(), builder);
+    }
+    if (flags.dataDir() != null) {
+      builder.dataDirectory(flags.dataDir());
+    }
+    if (flags.host() != null) {
+      builder.host(checkHost(flags.host(), "--host"));
+    }
+    if (flags.port() != null) {
+      builder.port((int) checkRange(flags.port(), 0, 65535, "--port"));
+    }
+    BulwarkConfig config;
+    try {
+      config = builder.build();
+    } catch (IllegalArgumentException e) {
+      // Our checks above should have caught it; this keeps a rule added to the core type from
+      // turning into a stack trace. Core names limits "limits.max_x"; the file says max_x.
+      throw CliException.usage(
+          "invalid configuration: "
+              + Terminal.safe(String.valueOf(e.getMessage())).replace('-', '_'));
+    }
+    return config.toBuilder()
+        .dataDirectory(config.dataDirectory().toAbsolutePath().normalize())
+        .build();
+  }
+
+  /** Parses the configuration file without applying it. */
+  static FileConfig read(Path file) {
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file)) {
+      bytes = in.readNBytes(MAX_FILE_BYTES + 1);
+    } catch (IOException e) {
+      throw CliException.failure(
+          "cannot read the configuration file " + file + ": " + Failures.describe(e), e);
+    }
+    if (bytes.length > MAX_FILE_BYTES) {
+      throw CliException.usage(
+          "the configuration file " + file + " is larger than " + MAX_FILE_BYTES + " bytes");
+    }
+    // Syntax first (duplicates, trailing content, depth), then the shape, so that each kind of
+    // mistake gets the message that fits it.
+    JsonNode tree;
+    try {
+      tree = MAPPER.readTree(bytes);
+    } catch (JacksonException e) {
+      throw CliException.usage(
+          file
+              + ": not valid JSON"
+              + at(e.getLocation())
+              + ": "
+              + Terminal.safe(e.getOriginalMessage(), 200));
+    } catch (IOException e) {
+      throw CliException.failure("cannot read the configuration file " + file, e);
+    }
+    if (tree == null || !tree.isObject()) {
+      throw CliException.usage(file + ": the configuration must be a JSON object");
+    }
+    try {
+      return MAPPER.treeToValue(tree, FileConfig.class);
+    } catch (UnrecognizedPropertyException e) {
+      TreeSet<String> known = new TreeSet<>();
+      for (Object id : e.getKnownPropertyIds()) {
+        known.add(String.valueOf(id));
+      }
+      throw CliException.usage(
+          file
+              + ": unknown field '"
+              + fieldPath(e)
+              + "' (known here: "
+              + String.join(", ", known)
+              + ")");
+    } catch (MismatchedInputException e) {
+      throw CliException.usage(
+          file + ": field '" + fieldPath(e) + "' must be " + expected(e.getTargetType()));
+    } catch (JsonMappingException e) {
+      throw CliException.usage(file + ": invalid value for field '" + fieldPath(e) + "'");
+    } catch (JacksonException e) {
+      // Numbers beyond the range of a long end up here, without a path.
+      throw CliException.usage(
+          file + ": invalid value: " + Terminal.safe(e.getOriginalMessage(), 200));
+    }
+  }
+
+  private static void apply(FileConfig file, Path source, BulwarkConfig.Builder builder) {
+    String where = source + ": ";
+    if (file.dataDir() != null) {
+      String dir = file.dataDir();
+      if (dir.isBlank()) {
+        throw CliException.usage(where + "data_dir must not be empty");
+      }
+      Path path;
+      try {
+        path = Path.of(dir);
+      } catch (InvalidPathException e) {
+        throw CliException.usage(where + "data_dir is not a valid path");
+      }
+      Path base = source.toAbsolutePath().getParent();
+      builder.dataDirectory(base == null ? path : base.resolve(path));
+    }
+    Listen listen = file.listen();
+    if (listen != null) {
+      if (listen.host() != null) {
+        builder.host(checkHost(listen.host(), where + "listen.host"));
+      }
+      if (listen.port() != null) {
+        builder.port((int) checkRange(listen.port(), 0, 65535, where + "listen.port"));
+      }
+    }
+    FileLimits limits = file.limits();
+    if (limits != null) {
+      builder.limits(limits(limits, where));
+    }
+    if (file.gracefulShutdownMs() != null) {
+      builder.gracefulShutdownMillis(
+          checkRange(file.gracefulShutdownMs(), 0, Long.MAX_VALUE, where + "graceful_shutdown_ms"));
+    }
+  }
+
+  private static Limits limits(FileLimits file, String where) {
+    Limits limits = Limits.defaults();
+    if (file.maxRequestBytes() != null) {
+      limits =
+          limits.withMaxRequestBytes(
+              checkRange(
+                  file.maxRequestBytes(), 1, Long.MAX_VALUE, where + "limits.max_request_bytes"));
+    }
+    if (file.maxModelBytes() != null) {
+      limits =
+          limits.withMaxModelBytes(
+              checkRange(
+                  file.maxModelBytes(), 1, Long.MAX_VALUE, where + "limits.max_model_bytes"));
+    }
+    if (file.maxTensorElements() != null) {
+      limits =
+          limits.withMaxTensorElements(
+              checkRange(
+                  file.maxTensorElements(),
+                  1,
+                  Long.MAX_VALUE,
+                  where + "limits.max_tensor_elements"));
+    }
+    if (file.maxJsonDepth() != null) {
+      limits =
+          limits.withMaxJsonDepth(
+              (int) checkRange(file.maxJsonDepth(), 1, 1000, where + "limits.max_json_depth"));
+    }
+    if (file.maxHeaderBytes() != null) {
+      limits =
+          limits.withMaxHeaderBytes(
+              (int)
+                  checkRange(
+                      file.maxHeaderBytes(),
+                      1,
+                      Integer.MAX_VALUE,
+                      where + "limits.max_header_bytes"));
+    }
+    if (file.maxConcurrentInferences() != null) {
+      limits =
+          limits.withMaxConcurrentInferences(
+              (int)
+                  checkRange(
+                      file.maxConcurrentInferences(),
+                      1,
+                      Integer.MAX_VALUE,
+                      where + "limits.max_concurrent_inferences"));
+    }
+    return limits;
+  }
+
+  private static long checkRange(long value, long min, long max, String field) {
+    if (value < min || value > max) {
+      String range =
+          max == Long.MAX_VALUE
+              ? (min == 0 ? "must not be negative" : "must be at least " + min)
+              : "must be " + min + "-" + max;
+      throw CliException.usage(field + " " + range + ", was " + value);
+    }
+    return value;
+  }
+
+  private static String checkHost(String host, String field) {
+    if (host.isBlank() || host.length() > 253) {
+      throw CliException.usage(field + " must be a host name or address");
+    }
+    for (int i = 0; i < host.length(); i++) {
+      char c = host.charAt(i);
+      if (c <= 0x20 || c >= 0x7f || c == '/' || c == '@') {
+        throw CliException.usage(
+            field + " must be a host name or address, was '" + Terminal.safe(host, 253) + "'");
+      }
+    }
+    return host;
+  }
+
+  private static String fieldPath(JsonMappingException e) {
+    List<String> parts = new ArrayList<>();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      parts.add(ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]");
+    }
+    return Terminal.safe(String.join(".", parts).replace(".[", "["), 200);
+  }
+
+  private static String expected(@Nullable Class<?> type) {
+    if (type == null) {
+      return "of another type";
+    }
+    if (type == Long.class || type == Integer.class || type == long.class || type == int.class) {
+      return "a whole number";
+    }
+    if (type == String.class) {
+      return "a string";
+    }
+    return "a JSON object";
+  }
+
+  private static String at(@Nullable JsonLocation location) {
+    if (location == null || location.getLineNr() < 0) {
+      return "";
+    }
+    return String.format(
+        Locale.ROOT, " (line %d, column %d)", location.getLineNr(), location.getColumnNr());
+  }
+}
