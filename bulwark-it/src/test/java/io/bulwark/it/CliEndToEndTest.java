@@ -1,0 +1,189 @@
+package io.bulwark.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.cli.Bulwark;
+import io.bulwark.demo.DemoModel;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code bulwark} client commands against a real server, as an operator would use them. */
+class CliEndToEndTest {
+  @TempDir static Path tmp;
+  static TestServer s;
+  static Path modelFile;
+
+  record Result(int exit, String out, String err) {
+    JsonNode json() {
+      return Jsons.parse(out);
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    s = TestServer.start(tmp.resolve("data"));
+    modelFile = tmp.resolve("model.onnx");
+    Files.write(modelFile, DemoModel.onnxBytes());
+  }
+
+  @AfterAll
+  static void stop() {
+    s.close();
+  }
+
+  private static Result bulwark(String apiKey, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--ca");
+    all.add(s.server.caCertificate().toString());
+    Map<String, String> env = new HashMap<>();
+    env.put("BULWARK_URL", "https://127.0.0.1:" + s.server.port());
+    if (apiKey != null) {
+      env.put("BULWARK_API_KEY", apiKey);
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        Bulwark.run(
+            all.toArray(String[]::new),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            env);
+    return new Result(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void modelLifecycle_pushListShowDeployUndeploy() {
+    Result push =
+        bulwark(
+            s.adminKey,
+            "model",
+            "push",
+            modelFile.toString(),
+            "--name",
+            "cli-model",
+            "--version",
+            "1",
+            "--json");
+    assertThat(push.exit()).as(push.err()).isZero();
+    assertThat(push.json().get("sha256").asText()).hasSize(64);
+
+    Result again =
+        bulwark(
+            s.adminKey,
+            "model",
+            "push",
+            modelFile.toString(),
+            "--name",
+            "cli-model",
+            "--version",
+            "1");
+    assertThat(again.exit()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(again.err()).contains("already exists").doesNotContain("Exception");
+
+    assertThat(bulwark(s.adminKey, "model", "deploy", "cli-model", "--version", "1").exit())
+        .isZero();
+    Result list = bulwark(s.adminKey, "model", "list", "--json");
+    assertThat(list.exit()).isZero();
+    assertThat(list.out()).contains("\"cli-model\"");
+    Result show = bulwark(s.adminKey, "model", "show", "cli-model");
+    assertThat(show.exit()).isZero();
+    assertThat(show.out()).contains("cli-model").contains("onnx");
+
+    assertThat(bulwark(s.adminKey, "model", "undeploy", "cli-model").exit()).isZero();
+    Result twice = bulwark(s.adminKey, "model", "undeploy", "cli-model");
+    assertThat(twice.exit()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(twice.err()).contains("not found");
+  }
+
+  @Test
+  void keyLifecycle_createUseRevoke() throws Exception {
+    s.publish("granted-model", "1", DemoModel.onnxBytes());
+    Result created =
+        bulwark(
+            s.adminKey,
+            "key",
+            "create",
+            "--name",
+            "app",
+            "--role",
+            "consumer",
+            "--model",
+            "granted-model",
+            "--json");
+    assertThat(created.exit()).as(created.err()).isZero();
+    String key = created.json().get("key").asText();
+    String id = created.json().get("id").asText();
+    assertThat(key).startsWith("bwk_");
+
+    Result asConsumer = bulwark(key, "model", "list", "--json");
+    assertThat(asConsumer.exit()).isZero();
+    assertThat(asConsumer.out()).contains("granted-model");
+    Result forbidden = bulwark(key, "key", "list");
+    assertThat(forbidden.exit()).isEqualTo(Bulwark.EXIT_ERROR);
+
+    Result listed = bulwark(s.adminKey, "key", "list", "--json");
+    assertThat(listed.out()).contains(id).doesNotContain(key);
+
+    assertThat(bulwark(s.adminKey, "key", "revoke", id).exit()).isZero();
+    Result revoked = bulwark(key, "model", "list");
+    assertThat(revoked.exit()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(revoked.err()).contains("authentication failed");
+  }
+
+  @Test
+  void badUsage_exits2_beforeContactingTheServer() {
+    assertThat(bulwark(null, "model", "list").exit()).isEqualTo(Bulwark.EXIT_USAGE);
+    assertThat(
+            bulwark(
+                    s.adminKey,
+                    "model",
+                    "push",
+                    modelFile.toString(),
+                    "--name",
+                    "../etc",
+                    "--version",
+                    "1")
+                .exit())
+        .isEqualTo(Bulwark.EXIT_USAGE);
+    assertThat(bulwark(s.adminKey, "model", "frobnicate").exit()).isEqualTo(Bulwark.EXIT_USAGE);
+  }
+
+  @Test
+  void untrustedServerCertificate_isRefused() throws Exception {
+    Path otherCa = tmp.resolve("other-ca.pem");
+    // A valid CA, but another server's: the TLS handshake must fail.
+    try (TestServer other = TestServer.start(tmp.resolve("other"))) {
+      Files.copy(other.server.caCertificate(), otherCa);
+    }
+    List<String> args =
+        List.of(
+            "model",
+            "list",
+            "--ca",
+            otherCa.toString(),
+            "--url",
+            "https://127.0.0.1:" + s.server.port());
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        Bulwark.run(
+            args.toArray(String[]::new),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Map.of("BULWARK_API_KEY", s.adminKey));
+    assertThat(exit).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(err.toString(StandardCharsets.UTF_8)).containsIgnoringCase("certificate");
+  }
+}
