@@ -25,17 +25,38 @@ public final class SecureFiles {
 
   private SecureFiles() {}
 
-  /** Creates {@code dir} (and parents) if needed and restricts it to its owner (0700). */
+  /**
+   * Creates {@code dir} (and parents) owner-only (0700), or checks that an existing {@code dir} is
+   * not open to other users. An existing directory is never chmodded: it may be one the operator
+   * named by mistake (a home directory), and silently changing it would be worse than refusing.
+   *
+   * @throws IOException if the directory cannot be created, or exists and grants group or others
+   *     any access
+   */
   public static Path createPrivateDirectory(Path dir) throws IOException {
+    boolean posix = isPosix(dir.toAbsolutePath().getRoot());
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      if (isPosix(dir.toAbsolutePath().getRoot())) {
+      if (posix) {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_RWX));
+        // The umask may have narrowed the mode further; 0700 is exactly what is wanted.
+        Files.setPosixFilePermissions(dir, OWNER_RWX);
       } else {
         Files.createDirectories(dir);
       }
+      return dir;
     }
-    if (isPosix(dir)) {
-      Files.setPosixFilePermissions(dir, OWNER_RWX);
+    if (posix) {
+      Set<PosixFilePermission> perms =
+          Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+      if (perms.stream().anyMatch(p -> !OWNER_RWX.contains(p))) {
+        throw new IOException(
+            dir
+                + " is accessible by other users ("
+                + PosixFilePermissions.toString(perms)
+                + "); run 'chmod 700 "
+                + dir
+                + "' or choose another directory");
+      }
     }
     return dir;
   }

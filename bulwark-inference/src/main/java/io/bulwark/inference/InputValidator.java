@@ -31,7 +31,8 @@ public final class InputValidator {
    * @param maxTotalElements the most elements all inputs together may hold
    * @throws InvalidRequestException naming the first problem found: a duplicate input, an input the
    *     model does not declare, a datatype or shape that does not match, or a missing input
-   * @throws LimitExceededException if the inputs hold more than {@code maxTotalElements} elements
+   * @throws LimitExceededException if the inputs hold more than {@code maxTotalElements} elements,
+   *     or any dimension is larger than that (even in an empty tensor)
    * @throws IllegalArgumentException if {@code maxTotalElements} is not positive
    */
   public static void validate(
@@ -75,6 +76,17 @@ public final class InputValidator {
                 + ", model expects "
                 + spec.shape()
                 + " (-1 is any size)");
+      }
+      // A zero-sized dimension makes the element count 0 whatever the others are, and a model
+      // may still size its outputs from them (a reduction over the empty axis): cap every
+      // dimension too, so that a tiny request cannot make the model allocate without bound.
+      for (long d : shape) {
+        if (d > maxTotalElements) {
+          throw new LimitExceededException(
+              MAX_TENSOR_ELEMENTS,
+              maxTotalElements,
+              "dimension " + d + " of input '" + Strings.printable(name) + "'");
+        }
       }
       total = saturatedAdd(total, input.elementCount());
     }

@@ -110,6 +110,20 @@ class InputValidatorTest {
   }
 
   @Test
+  void validate_emptyTensorWithHugeDimension_throwsLimitExceeded() {
+    ModelSignature any =
+        new ModelSignature(
+            List.of(new TensorSpec("x", DataType.FP32, List.of(-1L, -1L))),
+            List.of(new TensorSpec("y", DataType.FP32, List.of(-1L))));
+    // [0, 11] holds no element, yet a reduction over axis 0 would output 11 of them.
+    assertThatCode(() -> InputValidator.validate(any, List.of(fp32("x", 0, 10)), 10))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> InputValidator.validate(any, List.of(fp32("x", 0, 11)), 10))
+        .isInstanceOf(LimitExceededException.class)
+        .hasMessageContaining("dimension 11 of input 'x'");
+  }
+
+  @Test
   void validate_controlCharactersInName_areNotEchoed() {
     List<Tensor> inputs = List.of(fp32("a", 1, 3), int64("b", 2), fp32("x\nforged log line", 1));
 

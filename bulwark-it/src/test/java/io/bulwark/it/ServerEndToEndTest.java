@@ -68,6 +68,48 @@ class ServerEndToEndTest {
   }
 
   @Test
+  void health_acceptsOnlyGetAndHeadWithoutBody() throws Exception {
+    HttpResponse<String> post =
+        s.http.send(
+            s.request("/v2/health/live", null)
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(4096)))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(post.statusCode()).isIn(405, 413);
+    HttpResponse<Void> head =
+        s.http.send(
+            s.request("/v2/health/ready", null)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
+    assertThat(head.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void management_nullsAndWrongTypes_are400NotServerErrors() throws Exception {
+    String[][] cases = {
+      {"PUT", "/api/v1/models/credit-risk/deployment", "{\"version\":null}"},
+      {"PUT", "/api/v1/models/credit-risk/deployment", "{\"version\":1}"},
+      {"PUT", "/api/v1/models/credit-risk/deployment", "{}"},
+      {"PUT", "/api/v1/models/credit-risk/deployment", "{\"version\":\"1\",\"extra\":1}"},
+      {"POST", "/api/v1/keys", "{\"name\":null,\"role\":\"consumer\"}"},
+      {"POST", "/api/v1/keys", "{\"name\":\"a\",\"role\":null}"},
+      {"POST", "/api/v1/keys", "{\"name\":\"a\",\"role\":\"consumer\",\"models\":[null]}"},
+      {"POST", "/api/v1/keys", "{\"name\":\"a\\u2028b\",\"role\":\"admin\"}"},
+      {"POST", "/api/v1/keys", "{\"name\":\"a\",\"role\":\"root\"}"},
+      {"POST", "/api/v1/keys", "[]"},
+    };
+    for (String[] c : cases) {
+      HttpResponse<String> r =
+          c[0].equals("PUT")
+              ? s.putJson(c[1], s.adminKey, c[2])
+              : s.postJson(c[1], s.adminKey, c[2]);
+      assertThat(r.statusCode()).as(c[2] + " -> " + r.body()).isEqualTo(400);
+      assertThat(r.body()).doesNotContain("Exception").doesNotContain("com.fasterxml");
+    }
+  }
+
+  @Test
   void everythingElse_withoutValidCredentials_is401AndNothingElse() throws Exception {
     String[] paths = {
       "/v2",
@@ -310,6 +352,41 @@ class ServerEndToEndTest {
       assertThat(out.get("datatype").asText()).as(name).isEqualTo(t[1]);
       assertThat(out.get("shape").toString()).isEqualTo("[1,3]");
       assertThat(out.get("data")).as(name).isEqualTo(Jsons.parse((String) t[2]));
+    }
+  }
+
+  @Test
+  void infer_fp16AndBf16_roundTripAsBinaryData() throws Exception {
+    for (Object[] t :
+        new Object[][] {{OnnxElementType.FLOAT16, "FP16"}, {OnnxElementType.BFLOAT16, "BF16"}}) {
+      String name = ("half-" + t[1]).toLowerCase(java.util.Locale.ROOT);
+      s.publish(name, "1", OnnxModels.identity((OnnxElementType) t[0], 1, 4));
+      byte[] raw = {0x00, 0x3c, 0x00, (byte) 0xc0, 0x55, 0x35, (byte) 0xff, 0x7b};
+      String header =
+          "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":\""
+              + t[1]
+              + "\",\"parameters\":{\"binary_data_size\":8}}],"
+              + "\"parameters\":{\"binary_data_output\":true}}";
+      byte[] h = header.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] body = java.util.Arrays.copyOf(h, h.length + raw.length);
+      System.arraycopy(raw, 0, body, h.length, raw.length);
+      HttpResponse<byte[]> r =
+          s.http.send(
+              s.request("/v2/models/" + name + "/infer", s.adminKey)
+                  .header("Inference-Header-Content-Length", String.valueOf(h.length))
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(r.statusCode()).as(name).isEqualTo(200);
+      int jsonLength =
+          Integer.parseInt(r.headers().firstValue("inference-header-content-length").orElseThrow());
+      JsonNode out =
+          Jsons.parse(new String(r.body(), 0, jsonLength, java.nio.charset.StandardCharsets.UTF_8))
+              .get("outputs")
+              .get(0);
+      assertThat(out.get("datatype").asText()).isEqualTo(t[1]);
+      assertThat(java.util.Arrays.copyOfRange(r.body(), jsonLength, r.body().length))
+          .isEqualTo(raw);
     }
   }
 }

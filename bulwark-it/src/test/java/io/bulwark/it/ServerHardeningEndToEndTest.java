@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.bulwark.core.Limits;
 import io.bulwark.demo.DemoModel;
 import io.bulwark.server.DemoDeployment;
+import io.bulwark.testing.Bytes;
 import io.bulwark.testing.OnnxElementType;
 import io.bulwark.testing.OnnxModels;
 import java.io.IOException;
@@ -91,7 +92,9 @@ class ServerHardeningEndToEndTest {
           continue;
         }
         for (byte[] probe : probes) {
-          assertThat(indexOf(content, probe)).as("plaintext model bytes in " + f).isEqualTo(-1);
+          assertThat(Bytes.indexOf(content, probe))
+              .as("plaintext model bytes in " + f)
+              .isEqualTo(-1);
         }
       }
     }
@@ -246,6 +249,49 @@ class ServerHardeningEndToEndTest {
   }
 
   @Test
+  void deploySwitch_underLoad_failsNoRequest() throws Exception {
+    try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+      String body = s.server.deployDemo().inferenceRequestJson();
+      s.pushModel("swap", "1", DemoModel.onnxBytes());
+      s.pushModel("swap", "2", DemoModel.onnxBytes());
+      s.deploy("swap", "1");
+      java.util.concurrent.atomic.AtomicBoolean done =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      List<CompletableFuture<List<String>>> clients = new ArrayList<>();
+      for (int c = 0; c < 4; c++) {
+        clients.add(
+            CompletableFuture.supplyAsync(
+                () -> {
+                  List<String> failures = new ArrayList<>();
+                  int calls = 0;
+                  while (!done.get() || calls < 20) {
+                    calls++;
+                    try {
+                      HttpResponse<String> r =
+                          s.postJson("/v2/models/swap/infer", s.adminKey, body);
+                      String version = Jsons.parse(r.body()).path("model_version").asText();
+                      if (r.statusCode() != 200 || !Set.of("1", "2").contains(version)) {
+                        failures.add(r.statusCode() + " " + r.body());
+                      }
+                    } catch (Exception e) {
+                      failures.add(e.toString());
+                    }
+                  }
+                  return failures;
+                }));
+      }
+      for (int i = 0; i < 20; i++) {
+        HttpResponse<String> d = s.deploy("swap", i % 2 == 0 ? "2" : "1");
+        assertThat(d.statusCode()).as(d.body()).isEqualTo(200);
+      }
+      done.set(true);
+      for (var c : clients) {
+        assertThat(c.join()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void plaintextHttp_onTheTlsPort_getsNoHttpResponse() throws Exception {
     try (TestServer s = TestServer.start(tmp.resolve("data"));
         Socket socket = new Socket(java.net.InetAddress.getLoopbackAddress(), s.server.port())) {
@@ -346,18 +392,5 @@ class ServerHardeningEndToEndTest {
           }
         });
     return out;
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }

@@ -116,8 +116,12 @@ public final class ModelRegistry {
       fsync(incoming);
 
       byte[] plaintext = openBlob(incoming, name, version, request.format(), sha256, key, size);
-      String metadata = inspector.inspect(plaintext);
-      java.util.Arrays.fill(plaintext, (byte) 0);
+      String metadata;
+      try {
+        metadata = inspector.inspect(plaintext);
+      } finally {
+        java.util.Arrays.fill(plaintext, (byte) 0);
+      }
 
       String blobName = HEX.formatHex(cipherDigest.digest()) + ".sealed";
       Path blob = blobs.resolve(blobName);
@@ -386,13 +390,18 @@ public final class ModelRegistry {
             ps.setString(11, v.createdBy());
             ps.executeUpdate();
           } catch (SQLException e) {
-            if (e.getMessage() != null && e.getMessage().contains("UNIQUE")) {
+            if (isUniqueViolation(e)) {
               throw new ConflictException(
                   "model '" + v.name() + "' version '" + v.version() + "' already exists");
             }
             throw e;
           }
         });
+  }
+
+  /** SQLite reports SQLITE_CONSTRAINT (19); PostgreSQL reports SQLState 23505. */
+  private static boolean isUniqueViolation(SQLException e) {
+    return e.getErrorCode() == 19 || "23505".equals(e.getSQLState());
   }
 
   private static void ensureModel(Connection c, ModelVersion v) throws SQLException {

@@ -11,6 +11,7 @@ import io.bulwark.crypto.ArtifactIntegrityException;
 import io.bulwark.crypto.ArtifactSealers;
 import io.bulwark.crypto.KeyEncryptionKeys;
 import io.bulwark.storage.Database;
+import io.bulwark.testing.Bytes;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class ModelRegistryTest {
     byte[] probe = java.util.Arrays.copyOfRange(model, 100_000, 100_064);
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        assertThat(indexOf(Files.readAllBytes(f), probe)).as(f.toString()).isEqualTo(-1);
+        assertThat(Bytes.indexOf(Files.readAllBytes(f), probe)).as(f.toString()).isEqualTo(-1);
       }
     }
   }
@@ -177,18 +178,5 @@ class ModelRegistryTest {
     assertThat(registry.deployment("m")).isEmpty();
     assertThatThrownBy(() -> registry.undeploy("m")).isInstanceOf(NotFoundException.class);
     assertThatThrownBy(() -> registry.deploy("m", "3", "t")).isInstanceOf(NotFoundException.class);
-  }
-
-  private static int indexOf(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i + needle.length <= haystack.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return i;
-    }
-    return -1;
   }
 }

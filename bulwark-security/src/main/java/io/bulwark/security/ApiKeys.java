@@ -29,9 +29,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * API keys: issued once, stored only as HMAC-SHA256 under a server-side secret, checked in constant
@@ -44,6 +47,8 @@ import org.jspecify.annotations.Nullable;
  * thread.
  */
 public final class ApiKeys {
+  private static final Logger log = LoggerFactory.getLogger(ApiKeys.class);
+
   /** Every Bulwark API key starts with this. */
   public static final String PREFIX = "bwk_";
 
@@ -55,6 +60,7 @@ public final class ApiKeys {
   private final Database db;
   private final SecretKeySpec hmacKey;
   private final Clock clock;
+  private final Executor background;
   private final SecureRandom random = new SecureRandom();
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private final byte[] dummyHash;
@@ -78,8 +84,9 @@ public final class ApiKeys {
     }
   }
 
-  private ApiKeys(Database db, byte[] hmacSecret, Clock clock) {
+  private ApiKeys(Database db, byte[] hmacSecret, Clock clock, Executor background) {
     this.db = db;
+    this.background = background;
     this.hmacKey = new SecretKeySpec(hmacSecret, "HmacSHA256");
     this.clock = clock;
     this.dummyHash = hash("bwk_0000000000000000_" + "A".repeat(SECRET_CHARS));
@@ -91,6 +98,15 @@ public final class ApiKeys {
    * random bytes, mode 0600) if absent; a file others can read is refused.
    */
   public static ApiKeys open(Database db, Path hmacSecretFile, Clock clock) throws IOException {
+    return open(db, hmacSecretFile, clock, Runnable::run);
+  }
+
+  /**
+   * Like {@link #open(Database, Path, Clock)}, recording last-use times on {@code background}, so
+   * that {@link #authenticate} never waits for a database write (it runs on network threads).
+   */
+  public static ApiKeys open(Database db, Path hmacSecretFile, Clock clock, Executor background)
+      throws IOException {
     if (!Files.exists(hmacSecretFile)) {
       byte[] fresh = new byte[32];
       new SecureRandom().nextBytes(fresh);
@@ -104,7 +120,7 @@ public final class ApiKeys {
     if (secret.length != 32) {
       throw new IOException(hmacSecretFile + " must hold exactly 32 bytes");
     }
-    return new ApiKeys(db, secret, clock);
+    return new ApiKeys(db, secret, clock, background);
   }
 
   /** Creates a key. The returned secret is the only copy that will ever exist. */
@@ -240,15 +256,24 @@ public final class ApiKeys {
     ApiKeyInfo updated = e.info().withLastUsedAt(now);
     // Only the thread that wins the swap records the time; others see it as fresh.
     if (entries.replace(updated.id(), e, new Entry(updated, e.hash()))) {
-      db.write(
+      background.execute(() -> recordLastUse(updated.id(), now));
+    }
+  }
+
+  /** Best effort: a lost last-use time is not worth failing a request for. */
+  private void recordLastUse(String id, Instant when) {
+    try {
+      db.writeAll(
           c -> {
             try (PreparedStatement ps =
                 c.prepareStatement("UPDATE api_keys SET last_used_at = ? WHERE id = ?")) {
-              ps.setString(1, now.toString());
-              ps.setString(2, updated.id());
-              return ps.executeUpdate();
+              ps.setString(1, when.toString());
+              ps.setString(2, id);
+              ps.executeUpdate();
             }
           });
+    } catch (RuntimeException e) {
+      log.warn("could not record the last use of API key {}: {}", id, e.toString());
     }
   }
 

@@ -39,6 +39,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -86,7 +87,9 @@ public final class BulwarkServer implements AutoCloseable {
     Path keys = SecureFiles.createPrivateDirectory(data.resolve("keys"));
     var kek = KeyEncryptionKeys.localKeyset(keys.resolve("kek.json"));
     this.database = Database.open(data);
-    this.apiKeys = ApiKeys.open(database, keys.resolve("api-key-hmac.key"), clock);
+    this.executor =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bulwark-", 0).factory());
+    this.apiKeys = ApiKeys.open(database, keys.resolve("api-key-hmac.key"), clock, executor);
     this.bootstrapAdminKey = bootstrapAdmin(data);
     this.registry =
         ModelRegistry.open(
@@ -95,8 +98,7 @@ public final class BulwarkServer implements AutoCloseable {
     this.serving = new ModelServing(registry, engine);
     serving.loadDeployed();
     this.admission = new OnnxAdmission(engine, new Json(config.limits()));
-    this.executor =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bulwark-", 0).factory());
+
     this.server = buildServer();
   }
 
@@ -129,6 +131,9 @@ public final class BulwarkServer implements AutoCloseable {
         .gracefulShutdownTimeoutMillis(
             Math.min(200, config.gracefulShutdownMillis()), config.gracefulShutdownMillis())
         .errorHandler(new ErrorMapping(json))
+        // ErrorMapping logs what operators need; Armeria's periodic report of "unlogged"
+        // exceptions would put client-chosen text (and stack traces) in the log for 4xx answers.
+        .unloggedExceptionsReportInterval(Duration.ZERO)
         .decorator(new AuthenticationDecorator(apiKeys));
     new InferenceApi(serving, json, limits, blocking).register(sb);
     new ManagementApi(registry, serving, apiKeys, admission, json, limits, blocking).register(sb);

@@ -196,27 +196,26 @@ final class KeyCommands implements Callable<Integer> {
           Json.print(console.out(), response);
           return 0;
         }
-        List<List<String>> rows = new ArrayList<>();
-        for (JsonNode key : response.path("keys")) {
-          rows.add(
-              List.of(
-                  Output.field(key, "id"),
-                  Output.field(key, "name"),
-                  Output.field(key, "role"),
-                  Output.field(key, "models"),
-                  Output.field(key, "created_at"),
-                  Output.field(key, "expires_at"),
-                  Output.field(key, "revoked_at"),
-                  Output.field(key, "last_used_at")));
-        }
-        if (rows.isEmpty()) {
-          console.out().println("No keys.");
-        } else {
-          Output.table(
-              console.out(),
-              List.of("ID", "NAME", "ROLE", "MODELS", "CREATED", "EXPIRES", "REVOKED", "LAST USED"),
-              rows);
-        }
+        Output.fieldTable(
+            console.out(),
+            response.path("keys"),
+            "No keys.",
+            "ID",
+            "id",
+            "NAME",
+            "name",
+            "ROLE",
+            "role",
+            "MODELS",
+            "models",
+            "CREATED",
+            "created_at",
+            "EXPIRES",
+            "expires_at",
+            "REVOKED",
+            "revoked_at",
+            "LAST USED",
+            "last_used_at");
       }
       return 0;
     }

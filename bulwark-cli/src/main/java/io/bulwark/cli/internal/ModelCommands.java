@@ -146,19 +146,16 @@ final class ModelCommands implements Callable<Integer> {
           Json.print(console.out(), response);
           return 0;
         }
-        List<List<String>> rows = new ArrayList<>();
-        for (JsonNode model : response.path("models")) {
-          rows.add(
-              List.of(
-                  Output.field(model, "name"),
-                  Output.field(model, "deployed_version"),
-                  Output.field(model, "version_count")));
-        }
-        if (rows.isEmpty()) {
-          console.out().println("No models.");
-        } else {
-          Output.table(console.out(), List.of("NAME", "DEPLOYED", "VERSIONS"), rows);
-        }
+        Output.fieldTable(
+            console.out(),
+            response.path("models"),
+            "No models.",
+            "NAME",
+            "name",
+            "DEPLOYED",
+            "deployed_version",
+            "VERSIONS",
+            "version_count");
       }
       return 0;
     }

@@ -32,6 +32,33 @@ final class Output {
     return Terminal.safe(value.isValueNode() ? value.asText() : value.toString(), MAX_CELL_CHARS);
   }
 
+  /**
+   * Prints one row per element of {@code items}, or {@code whenEmpty} if there is none. {@code
+   * columns} alternates a header and the JSON field its cells show.
+   */
+  static void fieldTable(PrintStream out, JsonNode items, String whenEmpty, String... columns) {
+    if (columns.length % 2 != 0) {
+      throw new IllegalArgumentException("columns come in header/field pairs");
+    }
+    List<String> headers = new ArrayList<>();
+    for (int i = 0; i < columns.length; i += 2) {
+      headers.add(columns[i]);
+    }
+    List<List<String>> rows = new ArrayList<>();
+    for (JsonNode item : items) {
+      List<String> row = new ArrayList<>();
+      for (int i = 1; i < columns.length; i += 2) {
+        row.add(field(item, columns[i]));
+      }
+      rows.add(row);
+    }
+    if (rows.isEmpty()) {
+      out.println(whenEmpty);
+    } else {
+      table(out, headers, rows);
+    }
+  }
+
   /** Prints {@code rows} under {@code headers}, each column as wide as its widest cell. */
   static void table(PrintStream out, List<String> headers, List<List<String>> rows) {
     int[] widths = new int[headers.size()];

@@ -3,6 +3,7 @@ package io.bulwark.server.internal;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
@@ -34,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * like a model that does not exist.
  */
 public final class InferenceApi {
+  private static final long HEALTH_MAX_BODY = 1;
+
   private final ModelServing serving;
   private final Json json;
   private final Limits limits;
@@ -52,16 +55,27 @@ public final class InferenceApi {
   }
 
   public void register(ServerBuilder sb) {
-    sb.service(
-        "/v2/health/live",
-        (ctx, req) -> HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"live\":true}"));
-    sb.service(
-        "/v2/health/ready",
-        (ctx, req) ->
-            serving.ready()
-                ? HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, "{\"ready\":true}")
-                : HttpResponse.of(
-                    HttpStatus.SERVICE_UNAVAILABLE, MediaType.JSON_UTF_8, "{\"ready\":false}"));
+    // The only routes open without credentials: GET and HEAD only, and no request body.
+    sb.route()
+        .methods(HttpMethod.GET, HttpMethod.HEAD)
+        .path("/v2/health/live")
+        .maxRequestLength(HEALTH_MAX_BODY)
+        .build(
+            (ctx, req) ->
+                HttpResponse.of(
+                    HttpStatus.OK, MediaType.JSON_UTF_8, OipMetadataEncoder.serverLive(true)));
+    sb.route()
+        .methods(HttpMethod.GET, HttpMethod.HEAD)
+        .path("/v2/health/ready")
+        .maxRequestLength(HEALTH_MAX_BODY)
+        .build(
+            (ctx, req) -> {
+              boolean ready = serving.ready();
+              return HttpResponse.of(
+                  ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
+                  MediaType.JSON_UTF_8,
+                  OipMetadataEncoder.serverReady(ready));
+            });
     sb.route()
         .get("/v2")
         .build(

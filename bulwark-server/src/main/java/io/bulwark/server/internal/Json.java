@@ -7,13 +7,17 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.Limits;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JSON for the management API: a strict reader (depth and size limits, unknown fields and duplicate
@@ -43,6 +47,13 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.mapper.getFactory().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+    // A number or boolean where text belongs is a client mistake, not something to convert.
+    for (CoercionInputShape shape :
+        new CoercionInputShape[] {
+          CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean
+        }) {
+      this.mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+    }
   }
 
   public ObjectNode object() {
@@ -59,6 +70,14 @@ public final class Json {
     } catch (IOException e) {
       throw new InvalidRequestException("invalid JSON request: " + JsonErrors.describe(e), e);
     }
+  }
+
+  /** Returns {@code value}, or refuses the request because the field is missing or null. */
+  public static <T> T required(@Nullable T value, String field) {
+    if (value == null) {
+      throw new InvalidRequestException("field '" + field + "' is required and must not be null");
+    }
+    return value;
   }
 
   /** Parses stored JSON written by this server. */

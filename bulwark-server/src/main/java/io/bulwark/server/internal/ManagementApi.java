@@ -158,14 +158,15 @@ public final class ManagementApi {
         HttpStatus.OK, versionJson(registry.version(name, Principals.pathParam(ctx, "version"))));
   }
 
-  record DeployBody(@JsonProperty(value = "version", required = true) String version) {}
+  record DeployBody(@JsonProperty("version") @Nullable String version) {}
 
   private HttpResponse deploy(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
     Authorizer.checkAdmin(p);
     String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
     DeployBody body = json.read(req.content().array(), DeployBody.class);
-    Deployment d = serving.deploy(name, ModelNames.checkVersion(body.version()), actor(p));
+    String version = ModelNames.checkVersion(Json.required(body.version(), "version"));
+    Deployment d = serving.deploy(name, version, actor(p));
     return json.response(
         HttpStatus.OK,
         json.object()
@@ -182,8 +183,8 @@ public final class ManagementApi {
   }
 
   record CreateKeyBody(
-      @JsonProperty(value = "name", required = true) String name,
-      @JsonProperty(value = "role", required = true) String role,
+      @JsonProperty("name") @Nullable String name,
+      @JsonProperty("role") @Nullable String role,
       @JsonProperty("models") @Nullable List<String> models,
       @JsonProperty("expires_at") @Nullable String expiresAt) {}
 
@@ -191,13 +192,15 @@ public final class ManagementApi {
     Principal p = Principals.of(ctx);
     Authorizer.checkAdmin(p);
     CreateKeyBody body = json.read(req.content().array(), CreateKeyBody.class);
+    String keyName = Json.required(body.name(), "name");
+    String roleName = Json.required(body.role(), "role");
     Role role =
-        Role.fromWireName(body.role())
+        Role.fromWireName(roleName)
             .orElseThrow(
                 () ->
                     new InvalidRequestException(
                         "unknown role '"
-                            + Strings.printable(body.role())
+                            + Strings.printable(roleName)
                             + "': use admin or consumer"));
     Instant expires = null;
     if (body.expiresAt() != null) {
@@ -209,12 +212,15 @@ public final class ManagementApi {
       }
     }
     List<String> models = body.models() == null ? List.of() : body.models();
+    if (models.stream().anyMatch(java.util.Objects::isNull)) {
+      throw new InvalidRequestException("models must be a list of model names, without null");
+    }
     if (models.size() > NewApiKey.MAX_GRANTS) {
       throw new InvalidRequestException(
           "a key may be granted at most " + NewApiKey.MAX_GRANTS + " models");
     }
     IssuedApiKey issued =
-        apiKeys.create(new NewApiKey(body.name(), role, Set.copyOf(models), expires), actor(p));
+        apiKeys.create(new NewApiKey(keyName, role, Set.copyOf(models), expires), actor(p));
     ObjectNode out = keyJson(issued.info());
     out.put("key", ApiKeys.reveal(issued, InsecureSecretAccess.get()));
     return json.response(HttpStatus.CREATED, out);
