@@ -45,8 +45,10 @@ class CliEndToEndTest {
 
   private static Result bulwark(String apiKey, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    all.add("--ca");
-    all.add(s.server.caCertificate().toString());
+    if (!all.contains("scan")) { // offline commands take no server options
+      all.add("--ca");
+      all.add(s.server.caCertificate().toString());
+    }
     Map<String, String> env = new HashMap<>();
     env.put("BULWARK_URL", "https://127.0.0.1:" + s.server.port());
     if (apiKey != null) {
@@ -185,5 +187,27 @@ class CliEndToEndTest {
             Map.of("BULWARK_API_KEY", s.adminKey));
     assertThat(exit).isEqualTo(Bulwark.EXIT_ERROR);
     assertThat(err.toString(StandardCharsets.UTF_8)).containsIgnoringCase("certificate");
+  }
+
+  @Test
+  void modelScan_offline_exits0ForSafeAnd3ForUnsafe() throws Exception {
+    Result safe = bulwark(null, "model", "scan", modelFile.toString());
+    assertThat(safe.exit()).as(safe.err()).isZero();
+    assertThat(safe.out()).contains("SAFE");
+
+    Path unsafe = tmp.resolve("custom-op.onnx");
+    Files.write(unsafe, io.bulwark.testing.OnnxModels.customOperator());
+    Result refused = bulwark(null, "model", "scan", unsafe.toString(), "--json");
+    assertThat(refused.exit()).isEqualTo(Bulwark.EXIT_VERDICT);
+    assertThat(refused.json().get("verdict").asText()).isEqualTo("unsafe");
+    assertThat(refused.json().get("findings").get(0).get("rule").asText())
+        .isEqualTo("onnx.custom-domain");
+
+    Path unknown = tmp.resolve("notes.exe");
+    Files.write(unknown, new byte[] {0x4d, 0x5a, 0, 0});
+    assertThat(bulwark(null, "model", "scan", unknown.toString()).exit())
+        .isEqualTo(Bulwark.EXIT_VERDICT);
+    assertThat(bulwark(null, "model", "scan", tmp.resolve("absent").toString()).exit())
+        .isEqualTo(Bulwark.EXIT_USAGE);
   }
 }

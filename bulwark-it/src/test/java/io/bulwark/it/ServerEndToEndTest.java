@@ -389,4 +389,22 @@ class ServerEndToEndTest {
           .isEqualTo(raw);
     }
   }
+
+  @Test
+  void push_unsafeModel_isRefusedByTheAdmissionScan() throws Exception {
+    Object[][] unsafe = {
+      {"traversal", OnnxModels.externalDataPathTraversal(), "onnx.external-data"},
+      {"custom-op", OnnxModels.customOperator(), "onnx.custom-domain"},
+    };
+    for (Object[] u : unsafe) {
+      HttpResponse<String> r = s.pushModel("unsafe-" + u[0], "1", (byte[]) u[1]);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      assertThat(Jsons.parse(r.body()).get("error").asText())
+          .contains("admission scan")
+          .contains((String) u[2]);
+      assertThat(s.get("/api/v1/models/unsafe-" + u[0], s.adminKey).statusCode()).isEqualTo(404);
+    }
+    HttpResponse<String> safe = s.get("/api/v1/models/credit-risk/versions/1", s.adminKey);
+    assertThat(Jsons.parse(safe.body()).get("scan_verdict").asText()).isEqualTo("safe");
+  }
 }

@@ -17,6 +17,8 @@ import io.bulwark.inference.InferenceEngines;
 import io.bulwark.inference.OnnxOptions;
 import io.bulwark.registry.ModelRegistry;
 import io.bulwark.registry.PushRequest;
+import io.bulwark.scanning.ArtifactScanner;
+import io.bulwark.scanning.ScanLimits;
 import io.bulwark.security.ApiKeyInfo;
 import io.bulwark.security.ApiKeys;
 import io.bulwark.security.IssuedApiKey;
@@ -97,7 +99,12 @@ public final class BulwarkServer implements AutoCloseable {
     this.engine = InferenceEngines.onnxRuntime(OnnxOptions.defaults());
     this.serving = new ModelServing(registry, engine);
     serving.loadDeployed();
-    this.admission = new OnnxAdmission(engine, new Json(config.limits()));
+    this.admission =
+        new OnnxAdmission(
+            engine,
+            ArtifactScanner.withDefaults(
+                ScanLimits.defaults().withMaxFileBytes(config.limits().maxModelBytes())),
+            new Json(config.limits()));
 
     this.server = buildServer();
   }

@@ -18,13 +18,14 @@ import picocli.CommandLine.Parameters;
 /** {@code bulwark model ...}: publish, inspect and deploy model versions. */
 @Command(
     name = "model",
-    description = "Push, list, show, deploy and undeploy models.",
+    description = "Push, list, show, deploy and undeploy models; scan model files offline.",
     subcommands = {
       ModelCommands.Push.class,
       ModelCommands.ListModels.class,
       ModelCommands.Show.class,
       ModelCommands.Deploy.class,
-      ModelCommands.Undeploy.class
+      ModelCommands.Undeploy.class,
+      ScanCommand.class
     })
 final class ModelCommands implements Callable<Integer> {
   @SuppressWarnings("UnusedVariable") // picocli reads it
@@ -33,7 +34,7 @@ final class ModelCommands implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliException.usage("missing subcommand: push, list, show, deploy or undeploy");
+    throw CliException.usage("missing subcommand: push, list, show, deploy, undeploy or scan");
   }
 
   static String checkName(String name) {

@@ -269,6 +269,7 @@ public final class ManagementApi {
     JsonNode meta = json.tree(v.metadata());
     o.set("inputs", meta.path("inputs"));
     o.set("outputs", meta.path("outputs"));
+    o.put("scan_verdict", meta.path("scan_verdict").asText("not scanned"));
     return o;
   }
 

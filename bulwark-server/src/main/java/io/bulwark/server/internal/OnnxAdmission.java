@@ -3,36 +3,66 @@ package io.bulwark.server.internal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.core.InvalidRequestException;
+import io.bulwark.core.UnavailableException;
 import io.bulwark.inference.InferenceEngine;
 import io.bulwark.inference.LoadedModel;
 import io.bulwark.inference.ModelLoadException;
 import io.bulwark.inference.ModelSignature;
 import io.bulwark.inference.TensorSpec;
 import io.bulwark.registry.ArtifactInspector;
+import io.bulwark.scanning.ArtifactScanner;
+import io.bulwark.scanning.Finding;
+import io.bulwark.scanning.ScanReport;
+import io.bulwark.scanning.Verdict;
+import java.io.IOException;
 import java.util.List;
 
 /**
- * Admits an ONNX artifact only if ONNX Runtime loads it from memory, and records its signature
- * (inputs and outputs) as the version's metadata.
+ * Admits an ONNX artifact only if the admission scan finds it safe (no external data, only
+ * allowlisted operator domains, within limits) and ONNX Runtime then loads it from memory; records
+ * its signature (inputs and outputs) and the scan verdict as the version's metadata.
  */
 public final class OnnxAdmission {
   private final InferenceEngine engine;
+  private final ArtifactScanner scanner;
   private final Json json;
 
-  public OnnxAdmission(InferenceEngine engine, Json json) {
+  public OnnxAdmission(InferenceEngine engine, ArtifactScanner scanner, Json json) {
     this.engine = engine;
+    this.scanner = scanner;
     this.json = json;
   }
 
   /** The inspector for one push of {@code name}/{@code version}. */
   public ArtifactInspector forVersion(String name, String version) {
     return plaintext -> {
+      try {
+        refuseUnsafe(scanner.scan(plaintext, name + ".onnx"));
+      } catch (IOException e) {
+        throw new UnavailableException("the admission scan could not run", e);
+      }
       try (LoadedModel m = engine.load(name, version, plaintext)) {
-        return json.write(signatureJson(json, m.signature()));
+        ObjectNode metadata = signatureJson(json, m.signature());
+        metadata.put("scan_verdict", "safe");
+        return json.write(metadata);
       } catch (ModelLoadException e) {
         throw new InvalidRequestException("not a loadable ONNX model: " + e.getMessage(), e);
       }
     };
+  }
+
+  private static void refuseUnsafe(ScanReport report) {
+    if (report.verdict() == Verdict.SAFE) {
+      return;
+    }
+    Finding first = report.findings().get(0);
+    int more = report.findings().size() - 1;
+    throw new InvalidRequestException(
+        "refused by the admission scan: "
+            + first.rule()
+            + ": "
+            + first.detail()
+            + (more > 0 ? " (and " + more + " more findings)" : ""));
   }
 
   static ObjectNode signatureJson(Json json, ModelSignature sig) {
