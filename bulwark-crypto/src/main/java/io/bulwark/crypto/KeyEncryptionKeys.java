@@ -1,5 +1,6 @@
 package io.bulwark.crypto;
 
+import io.bulwark.crypto.internal.Pkcs11KeyEncryptionKey;
 import io.bulwark.crypto.internal.TinkKeysetKeyEncryptionKey;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
 import java.io.IOException;
@@ -28,5 +29,34 @@ public final class KeyEncryptionKeys {
   public static KeyEncryptionKey localKeyset(Path file)
       throws IOException, GeneralSecurityException {
     return TinkKeysetKeyEncryptionKey.loadOrCreate(file);
+  }
+
+  /**
+   * A key-encryption key inside a PKCS#11 token (an HSM, or SoftHSM2 for testing), used through the
+   * JDK's SunPKCS11 provider. The provider is configured for this key only and never registered
+   * process-wide.
+   *
+   * <p>Logs in to the token in {@link Pkcs11Settings#slot()} with the PIN, then looks for an AES
+   * secret key labelled {@link Pkcs11Settings#keyLabel()}. If there is none, one is generated
+   * inside the token: AES-256, a private token object under that label, sensitive and not
+   * extractable, allowed to encrypt and decrypt only; its bytes never exist outside the token. An
+   * existing key under the label is reused only if the provider cannot read its bytes.
+   *
+   * <p>Data keys are wrapped with AES-256-GCM computed by the token: a fresh random 96-bit IV per
+   * wrap, the associated data as GCM additional data, a 128-bit tag. Key ids have the form {@code
+   * pkcs11:} followed by the key label. The PIN is not retained by the returned key and never
+   * appears in a message or log.
+   *
+   * <p>Within one process the token stays logged in once any provider has logged in to it, so a
+   * second call with a wrong PIN for an already open token is not detected.
+   *
+   * @throws io.bulwark.core.UnavailableException if the library is missing or cannot be loaded, the
+   *     slot holds no token, or the token fails while logging in; and, from the returned key,
+   *     whenever the token cannot be reached
+   * @throws GeneralSecurityException if the token refuses the PIN (wrong, locked or expired), or
+   *     the label names something other than a non-extractable AES secret key
+   */
+  public static KeyEncryptionKey pkcs11(Pkcs11Settings settings) throws GeneralSecurityException {
+    return Pkcs11KeyEncryptionKey.open(settings);
   }
 }

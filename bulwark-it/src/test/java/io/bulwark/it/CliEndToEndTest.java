@@ -67,7 +67,7 @@ class CliEndToEndTest {
   }
 
   @Test
-  void modelLifecycle_pushListShowDeployUndeploy() {
+  void modelLifecycle_pushListShowDeployUndeploy() throws Exception {
     Result push =
         bulwark(
             s.adminKey,
@@ -95,6 +95,10 @@ class CliEndToEndTest {
     assertThat(again.exit()).isEqualTo(Bulwark.EXIT_ERROR);
     assertThat(again.err()).contains("already exists").doesNotContain("Exception");
 
+    Result draft = bulwark(s.adminKey, "model", "deploy", "cli-model", "--version", "1");
+    assertThat(draft.exit()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(draft.err()).contains("only approved versions can be deployed");
+    assertThat(s.approve("cli-model", "1").statusCode()).isEqualTo(200);
     assertThat(bulwark(s.adminKey, "model", "deploy", "cli-model", "--version", "1").exit())
         .isZero();
     Result list = bulwark(s.adminKey, "model", "list", "--json");

@@ -407,4 +407,62 @@ class ServerEndToEndTest {
     HttpResponse<String> safe = s.get("/api/v1/models/credit-risk/versions/1", s.adminKey);
     assertThat(Jsons.parse(safe.body()).get("scan_verdict").asText()).isEqualTo("safe");
   }
+
+  @Test
+  void governance_separationOfDutiesRollbackRetireAndEvents() throws Exception {
+    byte[] model = DemoModel.onnxBytes();
+    assertThat(s.pushModel("gov", "1", model).statusCode()).isEqualTo(201);
+    assertThat(s.pushModel("gov", "2", model).statusCode()).isEqualTo(201);
+
+    // a draft cannot be deployed, and its publisher cannot approve it
+    HttpResponse<String> draft = s.deploy("gov", "1");
+    assertThat(draft.statusCode()).isEqualTo(409);
+    assertThat(draft.body()).contains("only approved versions");
+    HttpResponse<String> self = s.postJson("/api/v1/models/gov/versions/1/approve", s.adminKey, "");
+    assertThat(self.statusCode()).isEqualTo(403);
+    assertThat(self.body()).contains("separation of duties");
+
+    assertThat(s.approve("gov", "1").statusCode()).isEqualTo(200);
+    assertThat(s.approve("gov", "2").statusCode()).isEqualTo(200);
+    assertThat(s.approve("gov", "2").statusCode()).isEqualTo(409);
+    JsonNode v1 = Jsons.parse(s.get("/api/v1/models/gov/versions/1", s.adminKey).body());
+    assertThat(v1.get("state").asText()).isEqualTo("approved");
+    assertThat(v1.get("approved_by").asText()).isNotEqualTo(v1.get("created_by").asText());
+
+    assertThat(s.deploy("gov", "1").statusCode()).isEqualTo(200);
+    assertThat(s.deploy("gov", "2").statusCode()).isEqualTo(200);
+    HttpResponse<String> back =
+        s.postJson("/api/v1/models/gov/rollback", s.adminKey, "{\"reason\":\"bad canary\"}");
+    assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
+    assertThat(Jsons.parse(back.body()).get("version").asText()).isEqualTo("1");
+    HttpResponse<String> served =
+        s.postJson("/v2/models/gov/infer", s.adminKey, demo.inferenceRequestJson());
+    assertThat(Jsons.parse(served.body()).get("model_version").asText()).isEqualTo("1");
+
+    // retire: a deployed version cannot be retired; a retired one can never be deployed again
+    assertThat(s.postJson("/api/v1/models/gov/versions/1/retire", s.adminKey, "").statusCode())
+        .isEqualTo(409);
+    HttpResponse<String> retired =
+        s.postJson("/api/v1/models/gov/versions/2/retire", s.adminKey, "{\"reason\":\"eol\"}");
+    assertThat(retired.statusCode()).isEqualTo(200);
+    assertThat(Jsons.parse(retired.body()).get("state").asText()).isEqualTo("retired");
+    assertThat(s.deploy("gov", "2").statusCode()).isEqualTo(409);
+
+    JsonNode events = Jsons.parse(s.get("/api/v1/models/gov/events", s.adminKey).body());
+    java.util.List<String> actions = new java.util.ArrayList<>();
+    events
+        .get("events")
+        .forEach(e -> actions.add(e.get("action").asText() + ":" + e.get("version").asText()));
+    assertThat(actions)
+        .containsExactly(
+            "push:1",
+            "push:2",
+            "approve:1",
+            "approve:2",
+            "deploy:1",
+            "deploy:2",
+            "rollback:1",
+            "retire:2");
+    assertThat(events.get("events").get(6).get("reason").asText()).isEqualTo("bad canary");
+  }
 }

@@ -113,6 +113,8 @@ class ServerHardeningEndToEndTest {
               .findFirst()
               .orElseThrow();
       Path v1 = before.iterator().next();
+      assertThat(s.approve("m", "1").statusCode()).isEqualTo(200);
+      assertThat(s.approve("m", "2").statusCode()).isEqualTo(200);
       byte[] original = Files.readAllBytes(v2);
 
       byte[] flipped = original.clone();
@@ -254,6 +256,8 @@ class ServerHardeningEndToEndTest {
       String body = s.server.deployDemo().inferenceRequestJson();
       s.pushModel("swap", "1", DemoModel.onnxBytes());
       s.pushModel("swap", "2", DemoModel.onnxBytes());
+      s.approve("swap", "1");
+      s.approve("swap", "2");
       s.deploy("swap", "1");
       java.util.concurrent.atomic.AtomicBoolean done =
           new java.util.concurrent.atomic.AtomicBoolean();

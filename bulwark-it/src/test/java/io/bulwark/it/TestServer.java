@@ -23,11 +23,15 @@ final class TestServer implements AutoCloseable {
   final HttpClient http;
   final String adminKey;
 
+  /** A second admin: approvals need someone other than the publisher. */
+  final String approverKey;
+
   private TestServer(Path dataDir, BulwarkServer server) throws Exception {
     this.dataDir = dataDir;
     this.server = server;
     this.http = client(server.caCertificate(), HttpClient.Version.HTTP_2);
     this.adminKey = Files.readString(dataDir.resolve(BulwarkServer.BOOTSTRAP_KEY_FILE)).strip();
+    this.approverKey = createKey("admin");
   }
 
   static TestServer start(Path dataDir) throws Exception {
@@ -117,11 +121,23 @@ final class TestServer implements AutoCloseable {
         "/api/v1/models/" + name + "/deployment", adminKey, "{\"version\":\"" + version + "\"}");
   }
 
-  /** Pushes and deploys, failing the test if either step does not succeed. */
+  HttpResponse<String> approve(String name, String version) throws Exception {
+    return postJson(
+        "/api/v1/models/" + name + "/versions/" + version + "/approve",
+        approverKey,
+        "{\"reason\":\"reviewed\"}");
+  }
+
+  /** Pushes, approves (as a second admin) and deploys, failing the test on any refusal. */
   void publish(String name, String version, byte[] bytes) throws Exception {
     HttpResponse<String> pushed = pushModel(name, version, bytes);
     if (pushed.statusCode() != 201) {
       throw new AssertionError("push " + name + ": " + pushed.statusCode() + " " + pushed.body());
+    }
+    HttpResponse<String> approved = approve(name, version);
+    if (approved.statusCode() != 200) {
+      throw new AssertionError(
+          "approve " + name + ": " + approved.statusCode() + " " + approved.body());
     }
     HttpResponse<String> deployed = deploy(name, version);
     if (deployed.statusCode() != 200) {

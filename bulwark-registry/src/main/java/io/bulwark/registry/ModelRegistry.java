@@ -1,6 +1,7 @@
 package io.bulwark.registry;
 
 import io.bulwark.core.ConflictException;
+import io.bulwark.core.ForbiddenException;
 import io.bulwark.core.LimitExceededException;
 import io.bulwark.core.ModelNames;
 import io.bulwark.core.NotFoundException;
@@ -36,6 +37,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stores model versions sealed at rest and records deployments.
@@ -130,7 +132,17 @@ public final class ModelRegistry {
       Instant now = clock.instant();
       ModelVersion created =
           new ModelVersion(
-              name, version, request.format(), sha256, size, metadata, now, request.actor());
+              name,
+              version,
+              request.format(),
+              sha256,
+              size,
+              metadata,
+              now,
+              request.actor(),
+              VersionState.DRAFT,
+              null,
+              null);
       try {
         insertVersion(created, blobName, key);
       } catch (RuntimeException e) {
@@ -157,9 +169,18 @@ public final class ModelRegistry {
     StoredVersion stored =
         findStored(name, version).orElseThrow(() -> new NotFoundException("model", name));
     ModelVersion v = stored.version();
+    if (v.state() == VersionState.RETIRED) {
+      throw new ConflictException(
+          "model '" + name + "' version '" + version + "' is retired; its key was destroyed");
+    }
+    WrappedKey key = stored.key();
+    if (key == null) {
+      throw new ArtifactIntegrityException(
+          "model '" + name + "' version '" + version + "' has no data key");
+    }
     Path blob = blobs.resolve(stored.blob());
     try {
-      return openBlob(blob, name, version, v.format(), v.sha256(), stored.key(), v.sizeBytes());
+      return openBlob(blob, name, version, v.format(), v.sha256(), key, v.sizeBytes());
     } catch (NoSuchFileException e) {
       throw new ArtifactIntegrityException(
           "the stored artifact of model '" + name + "' version '" + version + "' is missing");
@@ -262,12 +283,39 @@ public final class ModelRegistry {
     return findStored(name, version).map(StoredVersion::version);
   }
 
-  /** Records {@code version} as the deployed version of {@code name}, replacing any other. */
-  public Deployment deploy(String name, String version, String actor) {
-    version(name, version);
+  /**
+   * Records {@code version} as the deployed version of {@code name}, replacing any other.
+   *
+   * @param action recorded in the event table: {@code deploy} or {@code rollback}
+   * @throws ConflictException unless the version is approved
+   */
+  public Deployment deploy(
+      String name, String version, String actor, String action, @Nullable String reason) {
+    ModelVersion v = version(name, version);
+    if (v.state() != VersionState.APPROVED) {
+      throw new ConflictException(
+          "model '"
+              + name
+              + "' version '"
+              + version
+              + "' is "
+              + v.state().wireName()
+              + "; only approved versions can be deployed");
+    }
     Deployment d = new Deployment(name, version, clock.instant(), actor);
     db.writeAll(
         c -> {
+          recordEvent(c, name, version, action, actor, reason, d.deployedAt());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO deployment_history(model_name, version, deployed_at, deployed_by)"
+                      + " VALUES (?,?,?,?)")) {
+            ps.setString(1, name);
+            ps.setString(2, version);
+            ps.setString(3, d.deployedAt().toString());
+            ps.setString(4, actor);
+            ps.executeUpdate();
+          }
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO deployments(model_name, version, deployed_at, deployed_by) VALUES"
@@ -290,11 +338,12 @@ public final class ModelRegistry {
    * @return the deployment that was removed
    * @throws NotFoundException if nothing was deployed
    */
-  public Deployment undeploy(String name) {
+  public Deployment undeploy(String name, String actor, @Nullable String reason) {
     Deployment current =
         deployment(name).orElseThrow(() -> new NotFoundException("deployment", name));
     db.writeAll(
         c -> {
+          recordEvent(c, name, current.version(), "undeploy", actor, reason, clock.instant());
           try (PreparedStatement ps =
               c.prepareStatement("DELETE FROM deployments WHERE model_name = ?")) {
             ps.setString(1, name);
@@ -302,6 +351,160 @@ public final class ModelRegistry {
           }
         });
     return current;
+  }
+
+  /**
+   * Approves a draft version.
+   *
+   * @throws ForbiddenException if {@code actor} published the version (separation of duties)
+   * @throws ConflictException if the version is not a draft
+   */
+  public ModelVersion approve(String name, String version, String actor, @Nullable String reason) {
+    ModelVersion v = version(name, version);
+    if (v.createdBy().equals(actor)) {
+      throw new ForbiddenException(
+          "separation of duties: the publisher of a version cannot approve it");
+    }
+    if (v.state() != VersionState.DRAFT) {
+      throw new ConflictException(
+          "model '" + name + "' version '" + version + "' is " + v.state().wireName());
+    }
+    Instant now = clock.instant();
+    db.writeAll(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE model_versions SET state = 'approved', approved_by = ?, approved_at = ?"
+                      + " WHERE model_name = ? AND version = ? AND state = 'draft'")) {
+            ps.setString(1, actor);
+            ps.setString(2, now.toString());
+            ps.setString(3, name);
+            ps.setString(4, version);
+            if (ps.executeUpdate() != 1) {
+              throw new ConflictException(
+                  "model '" + name + "' version '" + version + "' changed meanwhile");
+            }
+          }
+          recordEvent(c, name, version, "approve", actor, reason, now);
+        });
+    return version(name, version);
+  }
+
+  /**
+   * The version to roll back to: the most recently deployed version before the current one that is
+   * still approved.
+   */
+  public Optional<String> rollbackTarget(String name) {
+    String current = deployment(name).map(Deployment::version).orElse(null);
+    List<String> history =
+        db.read(
+            c -> {
+              List<String> out = new ArrayList<>();
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT h.version FROM deployment_history h JOIN model_versions v ON"
+                          + " v.model_name = h.model_name AND v.version = h.version WHERE"
+                          + " h.model_name = ? AND v.state = 'approved' ORDER BY h.seq DESC")) {
+                ps.setString(1, name);
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(rs.getString(1));
+                  }
+                }
+              }
+              return out;
+            });
+    return history.stream().filter(v -> !v.equals(current)).findFirst();
+  }
+
+  /**
+   * Retires a version for good: its wrapped data key is destroyed and its sealed blob deleted, so
+   * no one, whatever keys they hold, can decrypt a copy of the blob made earlier.
+   *
+   * @throws ConflictException if the version is deployed
+   */
+  public ModelVersion retire(String name, String version, String actor, @Nullable String reason)
+      throws IOException {
+    StoredVersion stored =
+        findStored(name, version)
+            .orElseThrow(() -> new NotFoundException("model version", name + "/" + version));
+    if (deployment(name).filter(d -> d.version().equals(version)).isPresent()) {
+      throw new ConflictException(
+          "model '" + name + "' version '" + version + "' is deployed; deploy another first");
+    }
+    if (stored.version().state() == VersionState.RETIRED) {
+      return stored.version();
+    }
+    Instant now = clock.instant();
+    db.writeAll(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE model_versions SET state = 'retired', wrapped_key = ? WHERE model_name"
+                      + " = ? AND version = ?")) {
+            ps.setBytes(1, new byte[0]);
+            ps.setString(2, name);
+            ps.setString(3, version);
+            ps.executeUpdate();
+          }
+          recordEvent(c, name, version, "retire", actor, reason, now);
+        });
+    db.checkpoint();
+    Files.deleteIfExists(blobs.resolve(stored.blob()));
+    fsync(blobs);
+    return version(name, version);
+  }
+
+  /** The lifecycle events of a model, oldest first. */
+  public List<ModelEvent> events(String name) {
+    ModelNames.checkName(name);
+    return db.read(
+        c -> {
+          List<ModelEvent> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT seq, time, model_name, version, action, actor, reason FROM model_events"
+                      + " WHERE model_name = ? ORDER BY seq")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new ModelEvent(
+                        rs.getLong(1),
+                        Instant.parse(rs.getString(2)),
+                        rs.getString(3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  private static void recordEvent(
+      Connection c,
+      String name,
+      @Nullable String version,
+      String action,
+      String actor,
+      @Nullable String reason,
+      Instant when)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO model_events(time, model_name, version, action, actor, reason) VALUES"
+                + " (?,?,?,?,?,?)")) {
+      ps.setString(1, when.toString());
+      ps.setString(2, name);
+      ps.setString(3, version);
+      ps.setString(4, action);
+      ps.setString(5, actor);
+      ps.setString(6, reason);
+      ps.executeUpdate();
+    }
   }
 
   public Optional<Deployment> deployment(String name) {
@@ -333,9 +536,10 @@ public final class ModelRegistry {
 
   private static final String SELECT_VERSION =
       "SELECT model_name, version, format, sha256, size_bytes, metadata, created_at, created_by,"
-          + " blob, kek_id, wrapped_key FROM model_versions";
+          + " blob, kek_id, wrapped_key, state, approved_by, approved_at FROM model_versions";
 
-  private record StoredVersion(ModelVersion version, String blob, WrappedKey key) {}
+  /** A version as stored; {@code key} is null once the version is retired (crypto-shredded). */
+  private record StoredVersion(ModelVersion version, String blob, @Nullable WrappedKey key) {}
 
   private Optional<StoredVersion> findStored(String name, String version) {
     if (!ModelNames.isValidName(name) || !ModelNames.isValidVersion(version)) {
@@ -364,8 +568,14 @@ public final class ModelRegistry {
             rs.getLong(5),
             rs.getString(6),
             Instant.parse(rs.getString(7)),
-            rs.getString(8));
-    return new StoredVersion(v, rs.getString(9), new WrappedKey(rs.getString(10), rs.getBytes(11)));
+            rs.getString(8),
+            VersionState.fromWireName(rs.getString(12)),
+            rs.getString(13),
+            rs.getString(14) == null ? null : Instant.parse(rs.getString(14)));
+    byte[] wrapped = rs.getBytes(11);
+    WrappedKey key =
+        wrapped == null || wrapped.length == 0 ? null : new WrappedKey(rs.getString(10), wrapped);
+    return new StoredVersion(v, rs.getString(9), key);
   }
 
   private void insertVersion(ModelVersion v, String blobName, WrappedKey key) {
@@ -389,6 +599,7 @@ public final class ModelRegistry {
             ps.setString(10, v.createdAt().toString());
             ps.setString(11, v.createdBy());
             ps.executeUpdate();
+            recordEvent(c, v.name(), v.version(), "push", v.createdBy(), null, v.createdAt());
           } catch (SQLException e) {
             if (isUniqueViolation(e)) {
               throw new ConflictException(
@@ -433,11 +644,11 @@ public final class ModelRegistry {
     return total;
   }
 
-  private static byte[] artifactAad(String name, String version) {
+  static byte[] artifactAad(String name, String version) {
     return ("bulwark/artifact/v1\0" + name + "\0" + version).getBytes(StandardCharsets.UTF_8);
   }
 
-  private static byte[] keyAad(String name, String version, String format, String sha256) {
+  static byte[] keyAad(String name, String version, String format, String sha256) {
     return ("bulwark/data-key/v1\0" + name + "\0" + version + "\0" + format + "\0" + sha256)
         .getBytes(StandardCharsets.UTF_8);
   }

@@ -1,12 +1,15 @@
 package io.bulwark.registry;
 
 import java.time.Instant;
+import org.jspecify.annotations.Nullable;
 
 /**
- * One immutable version of a model.
+ * One immutable version of a model and where it is in its lifecycle.
  *
  * @param sha256 lower-case hex SHA-256 of the plaintext artifact
  * @param metadata JSON the server derived from the artifact at push time (its signature)
+ * @param state draft until approved; retired once its data key is destroyed
+ * @param approvedBy who approved it (never its publisher), or null while a draft
  */
 public record ModelVersion(
     String name,
@@ -16,4 +19,7 @@ public record ModelVersion(
     long sizeBytes,
     String metadata,
     Instant createdAt,
-    String createdBy) {}
+    String createdBy,
+    VersionState state,
+    @Nullable String approvedBy,
+    @Nullable Instant approvedAt) {}

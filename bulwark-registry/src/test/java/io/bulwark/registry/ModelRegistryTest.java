@@ -171,12 +171,104 @@ class ModelRegistryTest {
   void deploy_switchesAndUndeploys() throws Exception {
     push("m", "1", artifact(10, 10));
     push("m", "2", artifact(10, 11));
-    registry.deploy("m", "1", "t");
-    registry.deploy("m", "2", "t");
+    registry.approve("m", "1", "approver", null);
+    registry.approve("m", "2", "approver", null);
+    registry.deploy("m", "1", "t", "deploy", null);
+    registry.deploy("m", "2", "t", "deploy", null);
     assertThat(registry.deployment("m").orElseThrow().version()).isEqualTo("2");
-    assertThat(registry.undeploy("m").version()).isEqualTo("2");
+    assertThat(registry.rollbackTarget("m")).hasValue("1");
+    assertThat(registry.undeploy("m", "t", null).version()).isEqualTo("2");
     assertThat(registry.deployment("m")).isEmpty();
-    assertThatThrownBy(() -> registry.undeploy("m")).isInstanceOf(NotFoundException.class);
-    assertThatThrownBy(() -> registry.deploy("m", "3", "t")).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> registry.undeploy("m", "t", null))
+        .isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> registry.deploy("m", "3", "t", "deploy", null))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void approve_byPublisher_isForbidden_andDraftsCannotDeploy() throws Exception {
+    push("m", "1", artifact(10, 12));
+    assertThatThrownBy(() -> registry.approve("m", "1", "tester", null))
+        .isInstanceOf(io.bulwark.core.ForbiddenException.class)
+        .hasMessageContaining("separation of duties");
+    assertThatThrownBy(() -> registry.deploy("m", "1", "x", "deploy", null))
+        .isInstanceOf(ConflictException.class);
+    ModelVersion approved = registry.approve("m", "1", "reviewer", "looks right");
+    assertThat(approved.state()).isEqualTo(VersionState.APPROVED);
+    assertThat(approved.approvedBy()).isEqualTo("reviewer");
+    assertThatThrownBy(() -> registry.approve("m", "1", "reviewer", null))
+        .isInstanceOf(ConflictException.class);
+    assertThat(registry.events("m"))
+        .extracting(ModelEvent::action, ModelEvent::actor, ModelEvent::reason)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("push", "tester", null),
+            org.assertj.core.groups.Tuple.tuple("approve", "reviewer", "looks right"));
+  }
+
+  @Test
+  void retire_destroysTheDataKey_soEvenAnEarlierCopyOfTheBlobCannotBeDecrypted() throws Exception {
+    byte[] model = artifact(50_000, 13);
+    ModelVersion v = push("m", "1", model);
+    Path blob;
+    try (Stream<Path> s = Files.list(dir.resolve("blobs"))) {
+      blob = s.findFirst().orElseThrow();
+    }
+    Path stolenCopy = dir.resolve("stolen.sealed");
+    Files.copy(blob, stolenCopy);
+
+    byte[] wrappedBefore =
+        db.read(
+            c -> {
+              try (var st = c.createStatement();
+                  var rs = st.executeQuery("SELECT wrapped_key FROM model_versions")) {
+                rs.next();
+                return rs.getBytes(1);
+              }
+            });
+    ModelVersion retired = registry.retire("m", "1", "officer", "end of life");
+    // The wrapped key is gone from the database files themselves (no free page, no WAL image).
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f :
+          files.filter(p -> p.getFileName().toString().startsWith("bulwark.db")).toList()) {
+        assertThat(Bytes.indexOf(Files.readAllBytes(f), wrappedBefore))
+            .as(f.toString())
+            .isEqualTo(-1);
+      }
+    }
+    assertThat(retired.state()).isEqualTo(VersionState.RETIRED);
+    assertThat(blob).doesNotExist();
+    assertThatThrownBy(() -> registry.open("m", "1")).isInstanceOf(ConflictException.class);
+    assertThatThrownBy(() -> registry.deploy("m", "1", "x", "deploy", null))
+        .isInstanceOf(ConflictException.class);
+
+    // No wrapped key for the version survives anywhere in the database ...
+    List<byte[]> keys =
+        db.read(
+            c -> {
+              List<byte[]> out = new java.util.ArrayList<>();
+              try (var st = c.createStatement();
+                  var rs = st.executeQuery("SELECT wrapped_key FROM model_versions")) {
+                while (rs.next()) {
+                  out.add(rs.getBytes(1));
+                }
+              }
+              return out;
+            });
+    assertThat(keys).allMatch(k -> k.length == 0);
+    // ... so the copy cannot be opened, even by someone holding the key-encryption key.
+    var sealer =
+        ArtifactSealers.tinkStreaming(KeyEncryptionKeys.localKeyset(dir.resolve("kek.json")));
+    assertThatThrownBy(
+            () ->
+                sealer.open(
+                    Files.newInputStream(stolenCopy),
+                    new io.bulwark.crypto.WrappedKey("local:00000000", new byte[32]),
+                    ModelRegistry.artifactAad("m", "1"),
+                    ModelRegistry.keyAad("m", "1", "onnx", v.sha256()),
+                    1_000_000))
+        .isInstanceOf(ArtifactIntegrityException.class);
+    assertThat(registry.events("m"))
+        .extracting(ModelEvent::action)
+        .containsExactly("push", "retire");
   }
 }

@@ -45,6 +45,9 @@ public final class Database implements AutoCloseable {
     config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
     config.enforceForeignKeys(true);
     config.setBusyTimeout(10_000);
+    // Deleted or overwritten content is zeroed, not left in free pages: retiring a model version
+    // destroys its wrapped data key for real (crypto-shredding).
+    config.setPragma(SQLiteConfig.Pragma.SECURE_DELETE, "true");
     SQLiteDataSource ds = new SQLiteDataSource(config);
     ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     Flyway.configure()
@@ -87,6 +90,19 @@ public final class Database implements AutoCloseable {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * Copies the write-ahead log into the database file and truncates it, so that page images holding
+   * overwritten data (a destroyed key) no longer exist in the log.
+   */
+  public void checkpoint() {
+    writeAll(
+        c -> {
+          try (var st = c.createStatement()) {
+            st.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+          }
+        });
   }
 
   /** Like {@link #write} for work that returns nothing. */

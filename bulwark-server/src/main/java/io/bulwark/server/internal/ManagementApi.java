@@ -14,8 +14,10 @@ import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.Limits;
 import io.bulwark.core.ModelNames;
+import io.bulwark.core.NotFoundException;
 import io.bulwark.core.Strings;
 import io.bulwark.registry.Deployment;
+import io.bulwark.registry.ModelEvent;
 import io.bulwark.registry.ModelRegistry;
 import io.bulwark.registry.ModelSummary;
 import io.bulwark.registry.ModelVersion;
@@ -90,6 +92,22 @@ public final class ManagementApi {
         .delete(PREFIX + "/models/{name}/deployment")
         .maxRequestLength(small)
         .build(blocking.aggregated(this::undeploy));
+    sb.route()
+        .post(PREFIX + "/models/{name}/versions/{version}/approve")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::approve));
+    sb.route()
+        .post(PREFIX + "/models/{name}/versions/{version}/retire")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::retire));
+    sb.route()
+        .post(PREFIX + "/models/{name}/rollback")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::rollback));
+    sb.route()
+        .get(PREFIX + "/models/{name}/events")
+        .maxRequestLength(small)
+        .build(blocking.aggregated(this::events));
     sb.route()
         .post(PREFIX + "/keys")
         .maxRequestLength(small)
@@ -175,9 +193,86 @@ public final class ManagementApi {
             .put("deployed_at", d.deployedAt().toString()));
   }
 
-  private HttpResponse undeploy(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+  /** An optional {@code {"reason": "..."}} body for lifecycle changes. */
+  record ReasonBody(@JsonProperty("reason") @Nullable String reason) {}
+
+  private @Nullable String reason(AggregatedHttpRequest req) {
+    if (req.content().isEmpty()) {
+      return null;
+    }
+    String reason = json.read(req.content().array(), ReasonBody.class).reason();
+    if (reason != null && (reason.length() > 1024 || !Strings.printable(reason).equals(reason))) {
+      throw new InvalidRequestException("reason must be at most 1024 printable characters");
+    }
+    return reason;
+  }
+
+  private HttpResponse approve(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    ModelVersion v =
+        registry.approve(
+            ModelNames.checkName(Principals.pathParam(ctx, "name")),
+            ModelNames.checkVersion(Principals.pathParam(ctx, "version")),
+            actor(p),
+            reason(req));
+    return json.response(HttpStatus.OK, versionJson(v));
+  }
+
+  private HttpResponse retire(ServiceRequestContext ctx, AggregatedHttpRequest req)
+      throws java.io.IOException {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    ModelVersion v =
+        registry.retire(
+            ModelNames.checkName(Principals.pathParam(ctx, "name")),
+            ModelNames.checkVersion(Principals.pathParam(ctx, "version")),
+            actor(p),
+            reason(req));
+    return json.response(HttpStatus.OK, versionJson(v));
+  }
+
+  private HttpResponse rollback(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    Deployment d =
+        serving.rollback(
+            ModelNames.checkName(Principals.pathParam(ctx, "name")), actor(p), reason(req));
+    return json.response(
+        HttpStatus.OK,
+        json.object()
+            .put("name", d.name())
+            .put("version", d.version())
+            .put("deployed_at", d.deployedAt().toString()));
+  }
+
+  private HttpResponse events(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Authorizer.checkAdmin(Principals.of(ctx));
-    Deployment d = serving.undeploy(ModelNames.checkName(Principals.pathParam(ctx, "name")));
+    String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    List<ModelEvent> events = registry.events(name);
+    if (events.isEmpty()) {
+      throw new NotFoundException("model", name);
+    }
+    ObjectNode out = json.object().put("name", name);
+    ArrayNode arr = out.putArray("events");
+    for (ModelEvent e : events) {
+      arr.addObject()
+          .put("seq", e.seq())
+          .put("time", e.time().toString())
+          .put("version", e.version())
+          .put("action", e.action())
+          .put("actor", e.actor())
+          .put("reason", e.reason());
+    }
+    return json.response(HttpStatus.OK, out);
+  }
+
+  private HttpResponse undeploy(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    Deployment d =
+        serving.undeploy(
+            ModelNames.checkName(Principals.pathParam(ctx, "name")), actor(p), reason(req));
     return json.response(
         HttpStatus.OK, json.object().put("name", d.name()).put("undeployed_version", d.version()));
   }
@@ -270,6 +365,9 @@ public final class ManagementApi {
     o.set("inputs", meta.path("inputs"));
     o.set("outputs", meta.path("outputs"));
     o.put("scan_verdict", meta.path("scan_verdict").asText("not scanned"));
+    o.put("state", v.state().wireName());
+    o.put("approved_by", v.approvedBy());
+    o.put("approved_at", v.approvedAt() == null ? null : v.approvedAt().toString());
     return o;
   }
 

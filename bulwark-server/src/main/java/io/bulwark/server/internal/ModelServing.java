@@ -1,7 +1,9 @@
 package io.bulwark.server.internal;
 
+import io.bulwark.core.ConflictException;
 import io.bulwark.core.IntegrityException;
 import io.bulwark.core.InvalidRequestException;
+import io.bulwark.core.NotFoundException;
 import io.bulwark.core.UnavailableException;
 import io.bulwark.crypto.ArtifactIntegrityException;
 import io.bulwark.inference.InferenceEngine;
@@ -10,12 +12,14 @@ import io.bulwark.inference.ModelLoadException;
 import io.bulwark.registry.Deployment;
 import io.bulwark.registry.ModelRegistry;
 import io.bulwark.registry.ModelVersion;
+import io.bulwark.registry.VersionState;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +61,35 @@ public final class ModelServing implements AutoCloseable {
 
   /** Loads {@code version} and makes it the one serving {@code name}. */
   public Deployment deploy(String name, String version, String actor) {
+    return deploy(name, version, actor, "deploy", null);
+  }
+
+  /**
+   * Switches {@code name} back to the version deployed before the current one.
+   *
+   * @throws NotFoundException if there is no earlier approved version to return to
+   */
+  public Deployment rollback(String name, String actor, @Nullable String reason) {
+    String target =
+        registry
+            .rollbackTarget(name)
+            .orElseThrow(() -> new NotFoundException("earlier deployment of model", name));
+    return deploy(name, target, actor, "rollback", reason);
+  }
+
+  private Deployment deploy(
+      String name, String version, String actor, String action, @Nullable String reason) {
     ModelVersion v = registry.version(name, version);
+    if (v.state() != VersionState.APPROVED) {
+      throw new ConflictException(
+          "model '"
+              + name
+              + "' version '"
+              + version
+              + "' is "
+              + v.state().wireName()
+              + "; only approved versions can be deployed");
+    }
     if (!"onnx".equals(v.format())) {
       throw new InvalidRequestException("format '" + v.format() + "' cannot be served");
     }
@@ -66,7 +98,7 @@ public final class ModelServing implements AutoCloseable {
       LoadedModel loaded = load(name, version);
       Deployment d;
       try {
-        d = registry.deploy(name, version, actor);
+        d = registry.deploy(name, version, actor, action, reason);
       } catch (RuntimeException e) {
         loaded.close();
         throw e;
@@ -80,10 +112,10 @@ public final class ModelServing implements AutoCloseable {
   }
 
   /** Takes {@code name} out of service. */
-  public Deployment undeploy(String name) {
+  public Deployment undeploy(String name, String actor, @Nullable String reason) {
     changes.lock();
     try {
-      Deployment d = registry.undeploy(name);
+      Deployment d = registry.undeploy(name, actor, reason);
       ServedModel old = serving.remove(name);
       if (old != null) {
         old.release();
