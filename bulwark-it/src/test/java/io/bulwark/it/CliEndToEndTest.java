@@ -98,7 +98,20 @@ class CliEndToEndTest {
     Result draft = bulwark(s.adminKey, "model", "deploy", "cli-model", "--version", "1");
     assertThat(draft.exit()).isEqualTo(Bulwark.EXIT_ERROR);
     assertThat(draft.err()).contains("only approved versions can be deployed");
-    assertThat(s.approve("cli-model", "1").statusCode()).isEqualTo(200);
+    Result selfApproval = bulwark(s.adminKey, "model", "approve", "cli-model", "--version", "1");
+    assertThat(selfApproval.exit()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(selfApproval.err()).contains("separation of duties");
+    Result approval =
+        bulwark(
+            s.approverKey,
+            "model",
+            "approve",
+            "cli-model",
+            "--version",
+            "1",
+            "--reason",
+            "reviewed the model card");
+    assertThat(approval.exit()).as(approval.err()).isZero();
     assertThat(bulwark(s.adminKey, "model", "deploy", "cli-model", "--version", "1").exit())
         .isZero();
     Result list = bulwark(s.adminKey, "model", "list", "--json");
@@ -109,6 +122,15 @@ class CliEndToEndTest {
     assertThat(show.out()).contains("cli-model").contains("onnx");
 
     assertThat(bulwark(s.adminKey, "model", "undeploy", "cli-model").exit()).isZero();
+    Result retire = bulwark(s.adminKey, "model", "retire", "cli-model", "--version", "1");
+    assertThat(retire.exit()).as(retire.err()).isZero();
+    Result history = bulwark(s.adminKey, "model", "history", "cli-model");
+    assertThat(history.exit()).isZero();
+    assertThat(history.out())
+        .contains("push")
+        .contains("approve")
+        .contains("reviewed the model card")
+        .contains("retire");
     Result twice = bulwark(s.adminKey, "model", "undeploy", "cli-model");
     assertThat(twice.exit()).isEqualTo(Bulwark.EXIT_ERROR);
     assertThat(twice.err()).contains("not found");

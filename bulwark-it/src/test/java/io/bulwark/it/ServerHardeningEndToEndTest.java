@@ -78,9 +78,13 @@ class ServerHardeningEndToEndTest {
       List<Path> scanned = new ArrayList<>(regularFiles(dir));
       Path systemTmp = Path.of(System.getProperty("java.io.tmpdir"));
       for (Path f : regularFiles(systemTmp)) {
-        FileTime t = Files.getLastModifiedTime(f);
-        if (t.toInstant().isAfter(started) && Files.size(f) < 512L * 1024 * 1024) {
-          scanned.add(f);
+        try {
+          FileTime t = Files.getLastModifiedTime(f);
+          if (t.toInstant().isAfter(started) && Files.size(f) < 512L * 1024 * 1024) {
+            scanned.add(f);
+          }
+        } catch (IOException goneMeanwhile) {
+          // another process's temporary file, deleted between listing and reading
         }
       }
       assertThat(scanned).anyMatch(p -> p.toString().endsWith(".sealed"));
@@ -322,18 +326,25 @@ class ServerHardeningEndToEndTest {
   void close_letsInFlightRequestFinish() throws Exception {
     TestServer s = TestServer.start(tmp.resolve("data"));
     try {
-      s.publish("slow", "1", OnnxModels.slowMatMul(512, 32));
+      s.publish("slow", "1", OnnxModels.slowMatMul(512, 64));
+      java.util.concurrent.atomic.AtomicLong finishedAt =
+          new java.util.concurrent.atomic.AtomicLong();
       CompletableFuture<HttpResponse<String>> inFlight =
-          s.http.sendAsync(
-              s.request("/v2/models/slow/infer", s.adminKey)
-                  .header("Content-Type", "application/json")
-                  .POST(HttpRequest.BodyPublishers.ofString(rows(512, 1024)))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      Thread.sleep(300);
-      assertThat(inFlight).isNotDone();
+          s.http
+              .sendAsync(
+                  s.request("/v2/models/slow/infer", s.adminKey)
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString(rows(512, 2048)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .whenComplete((r, e) -> finishedAt.set(System.nanoTime()));
+      Thread.sleep(500);
+      long closing = System.nanoTime();
       s.close();
       HttpResponse<String> r = inFlight.join();
+      assertThat(finishedAt.get())
+          .as("the request must still have been running when close() began")
+          .isGreaterThan(closing);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     } finally {
       s.close();

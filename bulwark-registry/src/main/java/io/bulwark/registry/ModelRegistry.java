@@ -284,13 +284,12 @@ public final class ModelRegistry {
   }
 
   /**
-   * Records {@code version} as the deployed version of {@code name}, replacing any other.
+   * Returns the version if it may be deployed.
    *
-   * @param action recorded in the event table: {@code deploy} or {@code rollback}
-   * @throws ConflictException unless the version is approved
+   * @throws NotFoundException if it does not exist
+   * @throws ConflictException unless it is approved
    */
-  public Deployment deploy(
-      String name, String version, String actor, String action, @Nullable String reason) {
+  public ModelVersion requireDeployable(String name, String version) {
     ModelVersion v = version(name, version);
     if (v.state() != VersionState.APPROVED) {
       throw new ConflictException(
@@ -302,6 +301,18 @@ public final class ModelRegistry {
               + v.state().wireName()
               + "; only approved versions can be deployed");
     }
+    return v;
+  }
+
+  /**
+   * Records {@code version} as the deployed version of {@code name}, replacing any other.
+   *
+   * @param action recorded in the event table: {@code deploy} or {@code rollback}
+   * @throws ConflictException unless the version is approved
+   */
+  public Deployment deploy(
+      String name, String version, String actor, String action, @Nullable String reason) {
+    requireDeployable(name, version);
     Deployment d = new Deployment(name, version, clock.instant(), actor);
     db.writeAll(
         c -> {

@@ -18,14 +18,22 @@ import picocli.CommandLine.Parameters;
 /** {@code bulwark model ...}: publish, inspect and deploy model versions. */
 @Command(
     name = "model",
-    description = "Push, list, show, deploy and undeploy models; scan model files offline.",
+    description =
+        "Push, list, show, approve, deploy, roll back, retire models; scan, sign and verify model"
+            + " files offline.",
     subcommands = {
       ModelCommands.Push.class,
       ModelCommands.ListModels.class,
       ModelCommands.Show.class,
       ModelCommands.Deploy.class,
       ModelCommands.Undeploy.class,
-      ScanCommand.class
+      ScanCommand.class,
+      SignCommands.Sign.class,
+      SignCommands.Verify.class,
+      GovernanceCommands.Approve.class,
+      GovernanceCommands.Rollback.class,
+      GovernanceCommands.Retire.class,
+      GovernanceCommands.History.class
     })
 final class ModelCommands implements Callable<Integer> {
   @SuppressWarnings("UnusedVariable") // picocli reads it
@@ -34,7 +42,9 @@ final class ModelCommands implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliException.usage("missing subcommand: push, list, show, deploy, undeploy or scan");
+    throw CliException.usage(
+        "missing subcommand: push, list, show, approve, deploy, undeploy, rollback, retire,"
+            + " history, scan, sign or verify");
   }
 
   static String checkName(String name) {

@@ -95,11 +95,11 @@ public final class ManagementApi {
     sb.route()
         .post(PREFIX + "/models/{name}/versions/{version}/approve")
         .maxRequestLength(small)
-        .build(blocking.aggregated(this::approve));
+        .build(blocking.aggregated(versionTransition(registry::approve)));
     sb.route()
         .post(PREFIX + "/models/{name}/versions/{version}/retire")
         .maxRequestLength(small)
-        .build(blocking.aggregated(this::retire));
+        .build(blocking.aggregated(versionTransition(registry::retire)));
     sb.route()
         .post(PREFIX + "/models/{name}/rollback")
         .maxRequestLength(small)
@@ -207,29 +207,25 @@ public final class ManagementApi {
     return reason;
   }
 
-  private HttpResponse approve(ServiceRequestContext ctx, AggregatedHttpRequest req) {
-    Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
-    ModelVersion v =
-        registry.approve(
-            ModelNames.checkName(Principals.pathParam(ctx, "name")),
-            ModelNames.checkVersion(Principals.pathParam(ctx, "version")),
-            actor(p),
-            reason(req));
-    return json.response(HttpStatus.OK, versionJson(v));
+  /** A lifecycle change of one version, made by an admin, with an optional reason. */
+  @FunctionalInterface
+  private interface VersionTransition {
+    ModelVersion apply(String name, String version, String actor, @Nullable String reason)
+        throws java.io.IOException;
   }
 
-  private HttpResponse retire(ServiceRequestContext ctx, AggregatedHttpRequest req)
-      throws java.io.IOException {
-    Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
-    ModelVersion v =
-        registry.retire(
-            ModelNames.checkName(Principals.pathParam(ctx, "name")),
-            ModelNames.checkVersion(Principals.pathParam(ctx, "version")),
-            actor(p),
-            reason(req));
-    return json.response(HttpStatus.OK, versionJson(v));
+  private Blocking.Handler versionTransition(VersionTransition transition) {
+    return (ctx, req) -> {
+      Principal p = Principals.of(ctx);
+      Authorizer.checkAdmin(p);
+      ModelVersion v =
+          transition.apply(
+              ModelNames.checkName(Principals.pathParam(ctx, "name")),
+              ModelNames.checkVersion(Principals.pathParam(ctx, "version")),
+              actor(p),
+              reason(req));
+      return json.response(HttpStatus.OK, versionJson(v));
+    };
   }
 
   private HttpResponse rollback(ServiceRequestContext ctx, AggregatedHttpRequest req) {

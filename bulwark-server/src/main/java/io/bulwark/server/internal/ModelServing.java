@@ -1,6 +1,5 @@
 package io.bulwark.server.internal;
 
-import io.bulwark.core.ConflictException;
 import io.bulwark.core.IntegrityException;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.NotFoundException;
@@ -12,7 +11,6 @@ import io.bulwark.inference.ModelLoadException;
 import io.bulwark.registry.Deployment;
 import io.bulwark.registry.ModelRegistry;
 import io.bulwark.registry.ModelVersion;
-import io.bulwark.registry.VersionState;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -79,17 +77,7 @@ public final class ModelServing implements AutoCloseable {
 
   private Deployment deploy(
       String name, String version, String actor, String action, @Nullable String reason) {
-    ModelVersion v = registry.version(name, version);
-    if (v.state() != VersionState.APPROVED) {
-      throw new ConflictException(
-          "model '"
-              + name
-              + "' version '"
-              + version
-              + "' is "
-              + v.state().wireName()
-              + "; only approved versions can be deployed");
-    }
+    ModelVersion v = registry.requireDeployable(name, version);
     if (!"onnx".equals(v.format())) {
       throw new InvalidRequestException("format '" + v.format() + "' cannot be served");
     }
