@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
@@ -66,60 +67,40 @@ public final class ManagementApi {
   }
 
   public void register(ServerBuilder sb) {
-    long small = Json.MAX_MANAGEMENT_BODY;
     sb.route()
         .post(PREFIX + "/models/{name}/versions/{version}")
         .maxRequestLength(limits.maxModelBytes())
         .requestTimeoutMillis(0)
         .build(blocking.streaming(this::push));
+    small(sb, HttpMethod.GET, "/models", this::listModels);
+    small(sb, HttpMethod.GET, "/models/{name}", this::showModel);
+    small(sb, HttpMethod.GET, "/models/{name}/versions/{version}", this::showVersion);
+    small(sb, HttpMethod.PUT, "/models/{name}/deployment", this::deploy);
+    small(sb, HttpMethod.DELETE, "/models/{name}/deployment", this::undeploy);
+    small(
+        sb,
+        HttpMethod.POST,
+        "/models/{name}/versions/{version}/approve",
+        versionTransition(registry::approve));
+    small(
+        sb,
+        HttpMethod.POST,
+        "/models/{name}/versions/{version}/retire",
+        versionTransition(registry::retire));
+    small(sb, HttpMethod.POST, "/models/{name}/rollback", this::rollback);
+    small(sb, HttpMethod.GET, "/models/{name}/events", this::events);
+    small(sb, HttpMethod.POST, "/keys", this::createKey);
+    small(sb, HttpMethod.GET, "/keys", this::listKeys);
+    small(sb, HttpMethod.DELETE, "/keys/{id}", this::revokeKey);
+  }
+
+  /** A route whose request body is a small JSON document (or empty), read whole. */
+  private void small(ServerBuilder sb, HttpMethod method, String path, Blocking.Handler handler) {
     sb.route()
-        .get(PREFIX + "/models")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::listModels));
-    sb.route()
-        .get(PREFIX + "/models/{name}")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::showModel));
-    sb.route()
-        .get(PREFIX + "/models/{name}/versions/{version}")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::showVersion));
-    sb.route()
-        .put(PREFIX + "/models/{name}/deployment")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::deploy));
-    sb.route()
-        .delete(PREFIX + "/models/{name}/deployment")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::undeploy));
-    sb.route()
-        .post(PREFIX + "/models/{name}/versions/{version}/approve")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(versionTransition(registry::approve)));
-    sb.route()
-        .post(PREFIX + "/models/{name}/versions/{version}/retire")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(versionTransition(registry::retire)));
-    sb.route()
-        .post(PREFIX + "/models/{name}/rollback")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::rollback));
-    sb.route()
-        .get(PREFIX + "/models/{name}/events")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::events));
-    sb.route()
-        .post(PREFIX + "/keys")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::createKey));
-    sb.route()
-        .get(PREFIX + "/keys")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::listKeys));
-    sb.route()
-        .delete(PREFIX + "/keys/{id}")
-        .maxRequestLength(small)
-        .build(blocking.aggregated(this::revokeKey));
+        .methods(method)
+        .path(PREFIX + path)
+        .maxRequestLength(Json.MAX_MANAGEMENT_BODY)
+        .build(blocking.aggregated(handler));
   }
 
   private HttpResponse push(ServiceRequestContext ctx, com.linecorp.armeria.common.HttpRequest req)
