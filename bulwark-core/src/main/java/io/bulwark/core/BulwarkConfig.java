@@ -11,9 +11,15 @@ import java.util.Objects;
  * @param port the HTTPS port; 0 picks a free one (tests)
  * @param limits input limits
  * @param gracefulShutdownMillis how long in-flight requests may take to finish at shutdown
+ * @param kek where the key-encryption key lives
  */
 public record BulwarkConfig(
-    Path dataDirectory, String host, int port, Limits limits, long gracefulShutdownMillis) {
+    Path dataDirectory,
+    String host,
+    int port,
+    Limits limits,
+    long gracefulShutdownMillis,
+    KekConfig kek) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8443;
@@ -43,7 +49,8 @@ public record BulwarkConfig(
         .host(host)
         .port(port)
         .limits(limits)
-        .gracefulShutdownMillis(gracefulShutdownMillis);
+        .gracefulShutdownMillis(gracefulShutdownMillis)
+        .kek(kek);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -53,6 +60,7 @@ public record BulwarkConfig(
     private int port = DEFAULT_PORT;
     private Limits limits = Limits.defaults();
     private long gracefulShutdownMillis = DEFAULT_GRACEFUL_SHUTDOWN_MILLIS;
+    private KekConfig kek = new KekConfig.LocalKeyset();
 
     private Builder() {}
 
@@ -81,8 +89,13 @@ public record BulwarkConfig(
       return this;
     }
 
+    public Builder kek(KekConfig v) {
+      this.kek = v;
+      return this;
+    }
+
     public BulwarkConfig build() {
-      return new BulwarkConfig(dataDirectory, host, port, limits, gracefulShutdownMillis);
+      return new BulwarkConfig(dataDirectory, host, port, limits, gracefulShutdownMillis, kek);
     }
   }
 }

@@ -7,10 +7,14 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.InsecureSecretAccess;
+import io.bulwark.core.KekConfig;
+import io.bulwark.core.SecretBytes;
 import io.bulwark.core.SecureFiles;
 import io.bulwark.crypto.ArtifactSealers;
 import io.bulwark.crypto.KeyEncryptionKeys;
+import io.bulwark.crypto.Pkcs11Settings;
 import io.bulwark.crypto.TlsMaterial;
+import io.bulwark.crypto.spi.KeyEncryptionKey;
 import io.bulwark.demo.DemoModel;
 import io.bulwark.inference.InferenceEngine;
 import io.bulwark.inference.InferenceEngines;
@@ -39,6 +43,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
@@ -88,7 +93,7 @@ public final class BulwarkServer implements AutoCloseable {
     this.tls =
         TlsMaterial.loadOrCreate(data.resolve("tls"), dnsNames(config), ipNames(config), clock);
     Path keys = SecureFiles.createPrivateDirectory(data.resolve("keys"));
-    var kek = KeyEncryptionKeys.localKeyset(keys.resolve("kek.json"));
+    KeyEncryptionKey kek = keyEncryptionKey(config.kek(), keys);
     this.database = Database.open(data);
     this.executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bulwark-", 0).factory());
@@ -241,6 +246,29 @@ public final class BulwarkServer implements AutoCloseable {
       engine.close();
       database.close();
     }
+  }
+
+  private static KeyEncryptionKey keyEncryptionKey(KekConfig kek, Path keys)
+      throws IOException, GeneralSecurityException {
+    return switch (kek) {
+      case KekConfig.LocalKeyset local -> KeyEncryptionKeys.localKeyset(keys.resolve("kek.json"));
+      case KekConfig.Pkcs11 hsm -> {
+        if (SecureFiles.isExposed(hsm.pinFile())) {
+          throw new IOException(
+              hsm.pinFile() + " is readable or writable by other users; chmod 600 it and restart");
+        }
+        byte[] raw = Files.readAllBytes(hsm.pinFile());
+        String pin = new String(raw, StandardCharsets.US_ASCII).strip();
+        java.util.Arrays.fill(raw, (byte) 0);
+        SecretBytes secret = SecretBytes.copyOf(pin.getBytes(StandardCharsets.US_ASCII));
+        try {
+          yield KeyEncryptionKeys.pkcs11(
+              new Pkcs11Settings(hsm.library(), hsm.slot(), secret, hsm.keyLabel()));
+        } finally {
+          secret.destroy();
+        }
+      }
+    };
   }
 
   private @Nullable String bootstrapAdmin(Path data) throws IOException {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.bulwark.core.BulwarkConfig;
+import io.bulwark.core.KekConfig;
 import io.bulwark.core.Limits;
 import java.io.IOException;
 import java.io.InputStream;
@@ -75,7 +76,16 @@ final class ServeConfiguration {
       @Nullable String dataDir,
       @Nullable Listen listen,
       @Nullable FileLimits limits,
-      @Nullable Long gracefulShutdownMs) {}
+      @Nullable Long gracefulShutdownMs,
+      @Nullable FileKek kek) {}
+
+  /** {@code "kek": {"provider": "local" | "pkcs11", ...}}. */
+  record FileKek(
+      @Nullable String provider,
+      @Nullable String library,
+      @Nullable Long slot,
+      @Nullable String pinFile,
+      @Nullable String keyLabel) {}
 
   record Listen(@Nullable String host, @Nullable Long port) {}
 
@@ -211,6 +221,49 @@ final class ServeConfiguration {
       builder.gracefulShutdownMillis(
           checkRange(file.gracefulShutdownMs(), 0, Long.MAX_VALUE, where + "graceful_shutdown_ms"));
     }
+    if (file.kek() != null) {
+      builder.kek(kek(file.kek(), source, where));
+    }
+  }
+
+  private static KekConfig kek(FileKek kek, Path source, String where) {
+    String provider = kek.provider() == null ? "local" : kek.provider();
+    if (provider.equals("local")) {
+      if (kek.library() != null
+          || kek.slot() != null
+          || kek.pinFile() != null
+          || kek.keyLabel() != null) {
+        throw CliException.usage(where + "kek: the local provider takes no other settings");
+      }
+      return new KekConfig.LocalKeyset();
+    }
+    if (!provider.equals("pkcs11")) {
+      throw CliException.usage(
+          where
+              + "kek.provider must be local or pkcs11, was '"
+              + Terminal.safe(provider, 32)
+              + "'");
+    }
+    if (kek.library() == null || kek.pinFile() == null || kek.keyLabel() == null) {
+      throw CliException.usage(
+          where + "kek: the pkcs11 provider needs library, pin_file and key_label");
+    }
+    Path base = source.toAbsolutePath().getParent();
+    Path pinFile;
+    Path library;
+    try {
+      pinFile = Path.of(kek.pinFile());
+      library = Path.of(kek.library());
+    } catch (InvalidPathException e) {
+      throw CliException.usage(where + "kek: library or pin_file is not a valid path");
+    }
+    if (!library.isAbsolute()) {
+      throw CliException.usage(where + "kek.library must be an absolute path");
+    }
+    long slot =
+        kek.slot() == null ? 0 : checkRange(kek.slot(), 0, Integer.MAX_VALUE, where + "kek.slot");
+    return new KekConfig.Pkcs11(
+        library, slot, base == null ? pinFile : base.resolve(pinFile), kek.keyLabel());
   }
 
   private static Limits limits(FileLimits file, String where) {

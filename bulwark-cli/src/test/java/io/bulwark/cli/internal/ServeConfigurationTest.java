@@ -246,4 +246,43 @@ class ServeConfigurationTest {
             CliException.class, e -> assertThat(e.exitCode()).isEqualTo(Bulwark.EXIT_USAGE))
         .hasMessageContaining("--port must be 0-65535");
   }
+
+  @Test
+  void resolve_pkcs11Kek_resolvesThePinFileAgainstTheFilesDirectory() throws Exception {
+    Path f =
+        file(
+            "{\"kek\": {\"provider\": \"pkcs11\", \"library\": \"/usr/lib/softhsm/libsofthsm2.so\","
+                + " \"slot\": 7, \"pin_file\": \"hsm.pin\", \"key_label\": \"bulwark-kek\"}}");
+    io.bulwark.core.KekConfig kek = resolve(f).kek();
+    assertThat(kek)
+        .isEqualTo(
+            new io.bulwark.core.KekConfig.Pkcs11(
+                Path.of("/usr/lib/softhsm/libsofthsm2.so"),
+                7,
+                f.toAbsolutePath().getParent().resolve("hsm.pin"),
+                "bulwark-kek"));
+  }
+
+  @Test
+  void resolve_kekWithoutProvider_isTheLocalKeyset() throws Exception {
+    assertThat(resolve(file("{\"kek\": {}}")).kek())
+        .isInstanceOf(io.bulwark.core.KekConfig.LocalKeyset.class);
+  }
+
+  @Test
+  void resolve_invalidKekSettings_areUsageErrors() throws Exception {
+    assertUsageError("{\"kek\": {\"provider\": \"aws\"}}").hasMessageContaining("kek.provider");
+    assertUsageError("{\"kek\": {\"provider\": \"pkcs11\", \"library\": \"/l.so\"}}")
+        .hasMessageContaining("pin_file");
+    assertUsageError(
+            "{\"kek\": {\"provider\": \"pkcs11\", \"library\": \"rel.so\", \"pin_file\":"
+                + " \"p\", \"key_label\": \"k\"}}")
+        .hasMessageContaining("absolute");
+    assertUsageError("{\"kek\": {\"provider\": \"local\", \"slot\": 1}}")
+        .hasMessageContaining("no other settings");
+    assertUsageError(
+            "{\"kek\": {\"provider\": \"pkcs11\", \"library\": \"/l.so\", \"pin_file\":"
+                + " \"p\", \"key_label\": \"k\", \"slot\": -1}}")
+        .hasMessageContaining("kek.slot");
+  }
 }

@@ -9,6 +9,7 @@ import io.bulwark.core.UnavailableException;
 import io.bulwark.crypto.KeyEncryptionKeys;
 import io.bulwark.crypto.Pkcs11Settings;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
+import io.bulwark.testing.SoftHsm;
 import java.security.GeneralSecurityException;
 import java.security.Key;
 import java.security.KeyStore;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
-/** Runs against real SoftHSM2 tokens; see {@link Pkcs11SoftHsm} for when it skips. */
+/** Runs against real SoftHSM2 tokens; see {@link SoftHsm} for when it skips. */
 class Pkcs11KeyEncryptionKeyTest {
   private static final byte[] KEY = "0123456789abcdef0123456789abcdef".getBytes(UTF_8);
   private static final byte[] AAD = "model=m;version=1".getBytes(UTF_8);
@@ -35,11 +36,11 @@ class Pkcs11KeyEncryptionKeyTest {
 
   @BeforeEach
   void initTokensOnce() throws Exception {
-    Pkcs11SoftHsm.require();
+    SoftHsm.require();
     if (slot < 0) {
-      slot = Pkcs11SoftHsm.initToken("bulwark-test");
+      slot = SoftHsm.initToken("bulwark-test");
       // Its own token: SunPKCS11 skips C_Login for a token this JVM is already logged in to.
-      wrongPinSlot = Pkcs11SoftHsm.initToken("bulwark-wrong-pin");
+      wrongPinSlot = SoftHsm.initToken("bulwark-wrong-pin");
     }
   }
 
@@ -187,7 +188,7 @@ class Pkcs11KeyEncryptionKeyTest {
     open(label(test));
     Provider provider = plainProvider(slot);
     KeyStore store = KeyStore.getInstance("PKCS11", provider);
-    store.load(null, Pkcs11SoftHsm.USER_PIN.toCharArray());
+    store.load(null, SoftHsm.USER_PIN.toCharArray());
 
     Key key = store.getKey(label(test), null);
 
@@ -223,7 +224,7 @@ class Pkcs11KeyEncryptionKeyTest {
     String wrongPin = "wrong-9876";
     Pkcs11Settings settings =
         new Pkcs11Settings(
-            Pkcs11SoftHsm.LIBRARY, wrongPinSlot, SecretBytes.copyOf(wrongPin.getBytes(UTF_8)), "k");
+            SoftHsm.LIBRARY, wrongPinSlot, SecretBytes.copyOf(wrongPin.getBytes(UTF_8)), "k");
 
     assertThatThrownBy(() -> KeyEncryptionKeys.pkcs11(settings))
         .isInstanceOf(GeneralSecurityException.class)
@@ -247,7 +248,7 @@ class Pkcs11KeyEncryptionKeyTest {
         Security.getProvider("SunPKCS11")
             .configure(
                 "--name = Careless\nlibrary = "
-                    + Pkcs11SoftHsm.LIBRARY
+                    + SoftHsm.LIBRARY
                     + "\nslot = "
                     + slot
                     + "\nattributes(generate, CKO_SECRET_KEY, CKK_AES) = {\n"
@@ -255,7 +256,7 @@ class Pkcs11KeyEncryptionKeyTest {
                     + "  CKA_EXTRACTABLE = true\n  CKA_LABEL = 0h"
                     + HexFormat.of().formatHex(label.getBytes(UTF_8))
                     + "\n}\n");
-    KeyStore.getInstance("PKCS11", careless).load(null, Pkcs11SoftHsm.USER_PIN.toCharArray());
+    KeyStore.getInstance("PKCS11", careless).load(null, SoftHsm.USER_PIN.toCharArray());
     KeyGenerator generator = KeyGenerator.getInstance("AES", careless);
     generator.init(256);
     assertThat(generator.generateKey().getEncoded()).isNotNull();
@@ -271,10 +272,7 @@ class Pkcs11KeyEncryptionKeyTest {
 
   private static Pkcs11Settings settings(long slot, String label) {
     return new Pkcs11Settings(
-        Pkcs11SoftHsm.LIBRARY,
-        slot,
-        SecretBytes.copyOf(Pkcs11SoftHsm.USER_PIN.getBytes(UTF_8)),
-        label);
+        SoftHsm.LIBRARY, slot, SecretBytes.copyOf(SoftHsm.USER_PIN.getBytes(UTF_8)), label);
   }
 
   private static String label(TestInfo test) {
@@ -283,12 +281,12 @@ class Pkcs11KeyEncryptionKeyTest {
 
   private static Provider plainProvider(long slot) {
     return Security.getProvider("SunPKCS11")
-        .configure("--name = Inspect\nlibrary = " + Pkcs11SoftHsm.LIBRARY + "\nslot = " + slot);
+        .configure("--name = Inspect\nlibrary = " + SoftHsm.LIBRARY + "\nslot = " + slot);
   }
 
   private static List<String> aliases(long slot) throws Exception {
     KeyStore store = KeyStore.getInstance("PKCS11", plainProvider(slot));
-    store.load(null, Pkcs11SoftHsm.USER_PIN.toCharArray());
+    store.load(null, SoftHsm.USER_PIN.toCharArray());
     return Collections.list(store.aliases());
   }
 

@@ -1,4 +1,4 @@
-package io.bulwark.crypto.internal;
+package io.bulwark.testing;
 
 import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -22,23 +22,23 @@ import org.jspecify.annotations.Nullable;
  * this JVM, so the token directory is created once per JVM (fresh for every run, under {@code
  * target/}); test classes keep apart by initialising tokens with their own labels.
  */
-final class Pkcs11SoftHsm {
-  static final Path LIBRARY =
+public final class SoftHsm {
+  public static final Path LIBRARY =
       Path.of(System.getProperty("bulwark.softhsm2.library", "/usr/lib/softhsm/libsofthsm2.so"));
-  static final String USER_PIN = "1234";
-  static final String SO_PIN = "5678";
+  public static final String USER_PIN = "1234";
+  public static final String SO_PIN = "5678";
 
   private static final Pattern SLOT = Pattern.compile("reassigned to slot (\\d+)");
 
   private static @Nullable Path tokenDirectory;
 
-  private Pkcs11SoftHsm() {}
+  private SoftHsm() {}
 
   /**
    * Aborts the calling test (so that the reason shows per test; Surefire hides aborts in
    * {@code @BeforeAll}) or, under {@code CI=true}, fails it, unless SoftHSM2 is usable here.
    */
-  static void require() {
+  public static void require() {
     String util = findOnPath("softhsm2-util");
     require(util != null, "softhsm2-util not found on PATH (apt-get install softhsm2)");
     require(Files.isRegularFile(LIBRARY), "SoftHSM2 library " + LIBRARY + " not found");
@@ -50,7 +50,7 @@ final class Pkcs11SoftHsm {
   }
 
   /** Initialises a fresh token labelled {@code label} with {@link #USER_PIN}; returns its slot. */
-  static synchronized long initToken(String label) throws IOException, InterruptedException {
+  public static synchronized long initToken(String label) throws IOException, InterruptedException {
     require();
     String util = findOnPath("softhsm2-util");
     String conf = System.getenv("SOFTHSM2_CONF");
