@@ -41,6 +41,11 @@ public final class Bulwark {
   private Bulwark() {}
 
   public static void main(String[] args) {
+    // The AWS KMS provider sits on the AWS SDK for Java 1.x, which otherwise prints its
+    // end-of-support notice, with a stack trace, when first used.
+    if (System.getProperty("aws.java.v1.disableDeprecationAnnouncement") == null) {
+      System.setProperty("aws.java.v1.disableDeprecationAnnouncement", "true");
+    }
     System.exit(run(args, System.out, System.err, System.getenv()));
   }
 

@@ -190,7 +190,17 @@ class BulwarkTest {
   @Test
   void run_pushWithInvalidModelName_isBadUsageBeforeAnythingIsRead() {
     Result result =
-        run(WITH_KEY, "model", "push", "absent.onnx", "--name", "Bad/Name", "--version", "1");
+        run(
+            WITH_KEY,
+            "model",
+            "push",
+            "absent.onnx",
+            "--name",
+            "Bad/Name",
+            "--version",
+            "1",
+            "--card",
+            "card.json");
 
     assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_USAGE);
     assertThat(result.err()).startsWith("bulwark: invalid model name 'Bad/Name'");
@@ -199,7 +209,17 @@ class BulwarkTest {
   @Test
   void run_pushWithInvalidVersion_isBadUsage() {
     Result result =
-        run(WITH_KEY, "model", "push", "absent.onnx", "--name", "iris", "--version", "../1");
+        run(
+            WITH_KEY,
+            "model",
+            "push",
+            "absent.onnx",
+            "--name",
+            "iris",
+            "--version",
+            "../1",
+            "--card",
+            "card.json");
 
     assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_USAGE);
     assertThat(result.err()).contains("invalid model version");
@@ -216,7 +236,9 @@ class BulwarkTest {
             "--name",
             "iris",
             "--version",
-            "1");
+            "1",
+            "--card",
+            "card.json");
 
     assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_ERROR);
     assertThat(result.err()).contains("absent.onnx: no such file");

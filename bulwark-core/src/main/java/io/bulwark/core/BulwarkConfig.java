@@ -12,6 +12,7 @@ import java.util.Objects;
  * @param limits input limits
  * @param gracefulShutdownMillis how long in-flight requests may take to finish at shutdown
  * @param kek where the key-encryption key lives
+ * @param signing which signatures each model namespace requires
  */
 public record BulwarkConfig(
     Path dataDirectory,
@@ -19,7 +20,8 @@ public record BulwarkConfig(
     int port,
     Limits limits,
     long gracefulShutdownMillis,
-    KekConfig kek) {
+    KekConfig kek,
+    SigningPolicyConfig signing) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8443;
@@ -34,6 +36,7 @@ public record BulwarkConfig(
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("listen port must be 0-65535, was " + port);
     }
+    Objects.requireNonNull(signing, "signing");
     if (gracefulShutdownMillis < 0) {
       throw new IllegalArgumentException("graceful shutdown must not be negative");
     }
@@ -50,7 +53,8 @@ public record BulwarkConfig(
         .port(port)
         .limits(limits)
         .gracefulShutdownMillis(gracefulShutdownMillis)
-        .kek(kek);
+        .kek(kek)
+        .signing(signing);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -61,6 +65,7 @@ public record BulwarkConfig(
     private Limits limits = Limits.defaults();
     private long gracefulShutdownMillis = DEFAULT_GRACEFUL_SHUTDOWN_MILLIS;
     private KekConfig kek = new KekConfig.LocalKeyset();
+    private SigningPolicyConfig signing = SigningPolicyConfig.requireSignatures();
 
     private Builder() {}
 
@@ -94,8 +99,14 @@ public record BulwarkConfig(
       return this;
     }
 
+    public Builder signing(SigningPolicyConfig v) {
+      this.signing = v;
+      return this;
+    }
+
     public BulwarkConfig build() {
-      return new BulwarkConfig(dataDirectory, host, port, limits, gracefulShutdownMillis, kek);
+      return new BulwarkConfig(
+          dataDirectory, host, port, limits, gracefulShutdownMillis, kek, signing);
     }
   }
 }

@@ -38,6 +38,26 @@ public final class ModelNames {
     return version;
   }
 
+  /** The namespace of models without a '.' in their name. */
+  public static final String DEFAULT_NAMESPACE = "default";
+
+  private static final Pattern NAMESPACE = Pattern.compile("[a-z0-9](?:[a-z0-9_-]{0,62})?");
+
+  /**
+   * The namespace of a model: the part of its name before the first '.', or {@value
+   * #DEFAULT_NAMESPACE} if it has none ({@code risk.credit-scorer} is in namespace {@code risk}).
+   * Signing trust, and later policies, are configured per namespace.
+   */
+  public static String namespace(String name) {
+    checkName(name);
+    int dot = name.indexOf('.');
+    return dot < 0 ? DEFAULT_NAMESPACE : name.substring(0, dot);
+  }
+
+  public static boolean isValidNamespace(String namespace) {
+    return NAMESPACE.matcher(namespace).matches();
+  }
+
   public static boolean isValidName(String name) {
     return NAME.matcher(name).matches() && !name.contains("..");
   }

@@ -51,4 +51,20 @@ public interface ArtifactSealer {
       byte[] keyAssociatedData,
       long maxPlaintextBytes)
       throws ArtifactIntegrityException, IOException;
+
+  /**
+   * Re-wraps a data key under the key-encryption key's current primary version, for rotation: the
+   * data key is unwrapped by whichever enabled version wrapped it and wrapped again, in memory; the
+   * sealed artifact is neither read nor changed, and its ciphertext stays valid with the returned
+   * key. Store the result in place of {@code wrapped} (the old one keeps working until its version
+   * is disabled).
+   *
+   * @param keyAssociatedData the same bytes the key was wrapped with; bound to the new key too
+   * @throws GeneralSecurityException if {@code wrapped} does not unwrap with {@code
+   *     keyAssociatedData} (modified, other associated data, unknown or disabled version), holds
+   *     something other than a data key of this sealer, or the provider refuses to wrap
+   * @throws io.bulwark.core.UnavailableException if the key-encryption key's provider cannot be
+   *     reached
+   */
+  WrappedKey rewrap(WrappedKey wrapped, byte[] keyAssociatedData) throws GeneralSecurityException;
 }

@@ -1,5 +1,6 @@
 package io.bulwark.crypto;
 
+import io.bulwark.crypto.internal.AwsKmsKeyEncryptionKey;
 import io.bulwark.crypto.internal.Pkcs11KeyEncryptionKey;
 import io.bulwark.crypto.internal.TinkKeysetKeyEncryptionKey;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
@@ -20,6 +21,12 @@ public final class KeyEncryptionKeys {
    * atomically, never replacing an existing file (a missing parent directory is created with mode
    * 0700). If it exists, it is loaded. Key ids have the form {@code local:} followed by the primary
    * key's Tink id in eight hex digits.
+   *
+   * <p>Rotation ({@link KeyEncryptionKey#rotate()}) adds a fresh AES-256-GCM key as primary and
+   * rewrites the file atomically with mode 0600; {@link KeyEncryptionKey#disable} marks a key
+   * DISABLED in the file (its material stays there, so editing the file could re-enable it). Only
+   * one process may rotate a given file. Keyset files written before rotation existed load as they
+   * are.
    *
    * @throws IOException if the file cannot be read or written, is readable or writable by group or
    *     others, is a symbolic link, or is larger than 64 KiB
@@ -44,8 +51,14 @@ public final class KeyEncryptionKeys {
    *
    * <p>Data keys are wrapped with AES-256-GCM computed by the token: a fresh random 96-bit IV per
    * wrap, the associated data as GCM additional data, a 128-bit tag. Key ids have the form {@code
-   * pkcs11:} followed by the key label. The PIN is not retained by the returned key and never
-   * appears in a message or log.
+   * pkcs11:} followed by the key label of the version.
+   *
+   * <p>Rotation ({@link KeyEncryptionKey#rotate()}) generates another such key in the token under
+   * the label {@code <label>.2}, then {@code <label>.3}, and so on; the highest version present is
+   * primary, and a restart finds all versions again by their labels (so do not give another key a
+   * label of that form). Rotation needs the token still logged in. {@link KeyEncryptionKey#disable}
+   * <strong>destroys</strong> the version's key object in the token, which cannot be undone. The
+   * PIN is not retained by the returned key and never appears in a message or log.
    *
    * <p>Within one process the token stays logged in once any provider has logged in to it, so a
    * second call with a wrong PIN for an already open token is not detected.
@@ -58,5 +71,35 @@ public final class KeyEncryptionKeys {
    */
   public static KeyEncryptionKey pkcs11(Pkcs11Settings settings) throws GeneralSecurityException {
     return Pkcs11KeyEncryptionKey.open(settings);
+  }
+
+  /**
+   * A key-encryption key in AWS KMS (optional: needs {@code com.google.crypto.tink:tink-awskms} on
+   * the class path). Each wrap and unwrap is one KMS {@code Encrypt} or {@code Decrypt} call for
+   * {@link AwsKmsSettings#keyArn()}, signed with AWS Signature Version 4 by the AWS SDK, with the
+   * associated data as encryption context. Key ids have the form {@code aws-kms:} followed by the
+   * key ARN. Credentials come from {@link AwsKmsSettings#credentialsFile()}, read once (it must not
+   * be readable by group or others), or else from the AWS SDK's default chain.
+   *
+   * <p>Rotation is not managed from Bulwark: enable automatic key rotation on the KMS key; its id
+   * stays the same and existing wrapped keys keep working. {@link KeyEncryptionKey#rotate()} and
+   * {@link KeyEncryptionKey#disable} throw {@link KeyRotationUnsupportedException}.
+   *
+   * <p>Failures: KMS unreachable, timing out (connect 5 s, read 10 s, whole call with two retries
+   * 30 s), throttling or failing on its side gives {@link io.bulwark.core.UnavailableException},
+   * never a security verdict; KMS refusing (wrong ciphertext or encryption context, access denied,
+   * disabled key) gives {@link GeneralSecurityException}.
+   *
+   * <p>Tested against a loopback HTTP endpoint that checks each request's SigV4 signature and
+   * speaks the KMS JSON protocol, and against unreachable and silent endpoints; never against AWS
+   * itself, so IAM policies, real key ARNs, regional endpoints, the default credential chain and
+   * KMS's own rotation are untested here.
+   *
+   * @throws IOException if {@code credentialsFile} cannot be read, is exposed to others, is larger
+   *     than 8 KiB, or lacks {@code accessKey} and {@code secretKey}
+   * @throws io.bulwark.core.UnavailableException if the AWS client cannot be configured
+   */
+  public static KeyEncryptionKey awsKms(AwsKmsSettings settings) throws IOException {
+    return AwsKmsKeyEncryptionKey.open(settings);
   }
 }

@@ -24,6 +24,8 @@ class CliEndToEndTest {
   @TempDir static Path tmp;
   static TestServer s;
   static Path modelFile;
+  static Path cardFile;
+  static Path signerKey;
 
   record Result(int exit, String out, String err) {
     JsonNode json() {
@@ -36,6 +38,10 @@ class CliEndToEndTest {
     s = TestServer.start(tmp.resolve("data"));
     modelFile = tmp.resolve("model.onnx");
     Files.write(modelFile, DemoModel.onnxBytes());
+    cardFile = tmp.resolve("card.json");
+    Files.writeString(cardFile, TestServer.CARD);
+    signerKey = tmp.resolve("signer.pem");
+    TestServer.SIGNER.writePrivateKeyPem(signerKey);
   }
 
   @AfterAll
@@ -45,7 +51,7 @@ class CliEndToEndTest {
 
   private static Result bulwark(String apiKey, String... args) {
     List<String> all = new ArrayList<>(List.of(args));
-    if (!all.contains("scan")) { // offline commands take no server options
+    if (!all.contains("scan") && !all.contains("sign")) { // offline: no server options
       all.add("--ca");
       all.add(s.server.caCertificate().toString());
     }
@@ -67,7 +73,33 @@ class CliEndToEndTest {
   }
 
   @Test
-  void modelLifecycle_pushListShowDeployUndeploy() throws Exception {
+  void modelLifecycle_signPushListShowDeployUndeploy() throws Exception {
+    Path sig = tmp.resolve("model.sig");
+    Result signed =
+        bulwark(
+            null,
+            "model",
+            "sign",
+            modelFile.toString(),
+            "--key",
+            signerKey.toString(),
+            "--out",
+            sig.toString());
+    assertThat(signed.exit()).as(signed.err()).isZero();
+    Result unsigned =
+        bulwark(
+            s.adminKey,
+            "model",
+            "push",
+            modelFile.toString(),
+            "--name",
+            "cli-model",
+            "--version",
+            "1",
+            "--card",
+            cardFile.toString());
+    assertThat(unsigned.exit()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(unsigned.err()).contains("accepts only models signed by a trusted signer");
     Result push =
         bulwark(
             s.adminKey,
@@ -78,9 +110,14 @@ class CliEndToEndTest {
             "cli-model",
             "--version",
             "1",
+            "--card",
+            cardFile.toString(),
+            "--signature",
+            sig.toString(),
             "--json");
     assertThat(push.exit()).as(push.err()).isZero();
     assertThat(push.json().get("sha256").asText()).hasSize(64);
+    assertThat(push.json().get("signer").asText()).startsWith("key sha256:");
 
     Result again =
         bulwark(
@@ -91,7 +128,11 @@ class CliEndToEndTest {
             "--name",
             "cli-model",
             "--version",
-            "1");
+            "1",
+            "--card",
+            cardFile.toString(),
+            "--signature",
+            sig.toString());
     assertThat(again.exit()).isEqualTo(Bulwark.EXIT_ERROR);
     assertThat(again.err()).contains("already exists").doesNotContain("Exception");
 
@@ -120,6 +161,16 @@ class CliEndToEndTest {
     Result show = bulwark(s.adminKey, "model", "show", "cli-model");
     assertThat(show.exit()).isZero();
     assertThat(show.out()).contains("cli-model").contains("onnx");
+    Result custody = bulwark(s.adminKey, "model", "show", "cli-model", "1");
+    assertThat(custody.exit()).as(custody.err()).isZero();
+    assertThat(custody.out())
+        .contains("Signer:     key sha256:")
+        .contains("Scan:       safe")
+        .contains("Owner:      test-team")
+        .contains("Chain of custody:")
+        .contains("approve")
+        .contains("reviewed the model card")
+        .contains("deploy");
 
     assertThat(bulwark(s.adminKey, "model", "undeploy", "cli-model").exit()).isZero();
     Result retire = bulwark(s.adminKey, "model", "retire", "cli-model", "--version", "1");
@@ -183,7 +234,9 @@ class CliEndToEndTest {
                     "--name",
                     "../etc",
                     "--version",
-                    "1")
+                    "1",
+                    "--card",
+                    cardFile.toString())
                 .exit())
         .isEqualTo(Bulwark.EXIT_USAGE);
     assertThat(bulwark(s.adminKey, "model", "frobnicate").exit()).isEqualTo(Bulwark.EXIT_USAGE);

@@ -1,6 +1,9 @@
 package io.bulwark.it;
 
 import io.bulwark.core.BulwarkConfig;
+import io.bulwark.core.NamespaceTrust;
+import io.bulwark.core.SignerTrust;
+import io.bulwark.core.SigningPolicyConfig;
 import io.bulwark.crypto.TlsMaterial;
 import io.bulwark.server.BulwarkServer;
 import java.io.IOException;
@@ -8,13 +11,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 
 /** A real Bulwark server on an ephemeral loopback port, and an HTTPS client that trusts its CA. */
 final class TestServer implements AutoCloseable {
@@ -38,14 +45,23 @@ final class TestServer implements AutoCloseable {
     return start(dataDir, b -> b);
   }
 
+  /**
+   * Starts a server that trusts {@link #SIGNER} for every namespace; {@code customize} may replace
+   * that with its own {@code signing} policy.
+   */
   static TestServer start(Path dataDir, UnaryOperator<BulwarkConfig.Builder> customize)
       throws Exception {
     BulwarkConfig config =
         customize
             .apply(
-                BulwarkConfig.builder().dataDirectory(dataDir).port(0).gracefulShutdownMillis(5000))
+                BulwarkConfig.builder()
+                    .dataDirectory(dataDir)
+                    .port(0)
+                    .gracefulShutdownMillis(5000)
+                    .signing(trusting(SIGNER)))
             .build();
-    BulwarkServer server = BulwarkServer.create(config);
+    // The demo signer is trusted in the demo's namespace, as under 'serve --demo'.
+    BulwarkServer server = BulwarkServer.create(BulwarkServer.withDemoSigner(config));
     server.start();
     return new TestServer(dataDir, server);
   }
@@ -102,18 +118,88 @@ final class TestServer implements AutoCloseable {
     return http.send(request(path, apiKey).DELETE().build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** A signer whose public key the servers of these tests trust by default. */
+  static final TestSigner SIGNER = TestSigner.generate();
+
+  /** A signing policy that trusts {@code signer} for every namespace. */
+  static SigningPolicyConfig trusting(TestSigner signer) {
+    return new SigningPolicyConfig(
+        Map.of(
+            SigningPolicyConfig.ANY_NAMESPACE,
+            new NamespaceTrust(false, List.of(new SignerTrust.PublicKey(signer.publicKeyFile())))));
+  }
+
+  static final String CARD =
+      "{\"owner\":\"test-team\",\"description\":\"a test model\",\"intended_use\":\"tests\","
+          + "\"licence\":\"Apache-2.0\",\"risk_tier\":\"low\"}";
+
+  /** Pushes {@code bytes} with a card and a signature by {@link #SIGNER}. */
   HttpResponse<String> pushModel(String name, String version, byte[] bytes) throws Exception {
     return pushAs(adminKey, name, version, bytes);
   }
 
   HttpResponse<String> pushAs(String apiKey, String name, String version, byte[] bytes)
       throws Exception {
+    return pushParts(apiKey, name, version, CARD, SIGNER.sign(bytes), bytes);
+  }
+
+  /** Pushes with exactly these parts; a null part is left out. */
+  HttpResponse<String> pushParts(
+      String apiKey,
+      String name,
+      String version,
+      @Nullable String card,
+      byte @Nullable [] signature,
+      byte @Nullable [] model)
+      throws Exception {
+    Multipart body = new Multipart();
+    if (card != null) {
+      body.part("card", card.getBytes(StandardCharsets.UTF_8));
+    }
+    if (signature != null) {
+      body.part("signature", signature);
+    }
+    if (model != null) {
+      body.part("model", model);
+    }
+    return pushRaw(apiKey, name, version, body.contentType(), body.bytes());
+  }
+
+  HttpResponse<String> pushRaw(
+      String apiKey, String name, String version, String contentType, byte[] body)
+      throws Exception {
     return http.send(
         request("/api/v1/models/" + name + "/versions/" + version, apiKey)
-            .header("Content-Type", "application/octet-stream")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(bytes))
+            .header("Content-Type", contentType)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A multipart/form-data body built in memory. */
+  static final class Multipart {
+    final String boundary = "test-boundary-" + Long.toHexString(System.nanoTime());
+    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+
+    Multipart part(String name, byte[] content) {
+      out.writeBytes(
+          ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.writeBytes(content);
+      out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+      return this;
+    }
+
+    String contentType() {
+      return "multipart/form-data; boundary=" + boundary;
+    }
+
+    byte[] bytes() {
+      java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+      all.writeBytes(out.toByteArray());
+      all.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+      return all.toByteArray();
+    }
   }
 
   HttpResponse<String> deploy(String name, String version) throws Exception {

@@ -7,10 +7,14 @@ package io.bulwark.registry;
 @FunctionalInterface
 public interface ArtifactInspector {
   /**
-   * Returns the metadata (JSON) to store with the version.
+   * Scans and verifies the artifact.
    *
+   * @param plaintext the artifact; the caller wipes it afterwards
+   * @param sha256 lower-case hex SHA-256 of {@code plaintext}
    * @throws io.bulwark.core.InvalidRequestException if the artifact is not acceptable; the push is
    *     then abandoned and nothing is stored
+   * @throws io.bulwark.core.ForbiddenException if its signature is missing or not from a trusted
+   *     signer; nothing is stored
    */
-  String inspect(byte[] plaintext);
+  Admission inspect(byte[] plaintext, String sha256);
 }

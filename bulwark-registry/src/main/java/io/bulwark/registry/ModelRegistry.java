@@ -2,6 +2,7 @@ package io.bulwark.registry;
 
 import io.bulwark.core.ConflictException;
 import io.bulwark.core.ForbiddenException;
+import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.LimitExceededException;
 import io.bulwark.core.ModelNames;
 import io.bulwark.core.NotFoundException;
@@ -95,6 +96,12 @@ public final class ModelRegistry {
     if (findVersion(name, version).isPresent()) {
       throw new ConflictException("model '" + name + "' version '" + version + "' already exists");
     }
+    ModelCard card = request.card();
+    String parent = card == null ? null : card.parentVersion();
+    if (parent != null && findVersion(name, parent).isEmpty()) {
+      throw new InvalidRequestException(
+          "model card: parent_version '" + parent + "' of model '" + name + "' does not exist");
+    }
     Path incoming =
         Files.createTempFile(
             blobs,
@@ -118,9 +125,9 @@ public final class ModelRegistry {
       fsync(incoming);
 
       byte[] plaintext = openBlob(incoming, name, version, request.format(), sha256, key, size);
-      String metadata;
+      Admission admission;
       try {
-        metadata = inspector.inspect(plaintext);
+        admission = inspector.inspect(plaintext, sha256);
       } finally {
         java.util.Arrays.fill(plaintext, (byte) 0);
       }
@@ -137,14 +144,18 @@ public final class ModelRegistry {
               request.format(),
               sha256,
               size,
-              metadata,
+              admission.metadata(),
               now,
               request.actor(),
               VersionState.DRAFT,
               null,
-              null);
+              null,
+              card,
+              admission.signer(),
+              request.signed(),
+              admission.scanVerdict());
       try {
-        insertVersion(created, blobName, key);
+        insertVersion(created, blobName, key, request.signed() ? request.signature() : null);
       } catch (RuntimeException e) {
         Files.deleteIfExists(blob);
         throw e;
@@ -332,7 +343,8 @@ public final class ModelRegistry {
                   "INSERT INTO deployments(model_name, version, deployed_at, deployed_by) VALUES"
                       + " (?,?,?,?) ON CONFLICT(model_name) DO UPDATE SET version ="
                       + " excluded.version, deployed_at = excluded.deployed_at, deployed_by ="
-                      + " excluded.deployed_by")) {
+                      + " excluded.deployed_by, canary_version = NULL, canary_percent = NULL,"
+                      + " canary_since = NULL, canary_by = NULL")) {
             ps.setString(1, name);
             ps.setString(2, version);
             ps.setString(3, d.deployedAt().toString());
@@ -362,6 +374,130 @@ public final class ModelRegistry {
           }
         });
     return current;
+  }
+
+  /**
+   * Starts a canary: {@code version} serves {@code percent} of callers beside the deployed version.
+   * Replaces a canary already running.
+   *
+   * @throws NotFoundException if nothing is deployed
+   * @throws ConflictException unless the version is approved and differs from the deployed one
+   */
+  public Deployment startCanary(
+      String name, String version, int percent, String actor, @Nullable String reason) {
+    requireDeployable(name, version);
+    Deployment current =
+        deployment(name).orElseThrow(() -> new NotFoundException("deployment", name));
+    if (current.version().equals(version)) {
+      throw new ConflictException(
+          "model '" + name + "' version '" + version + "' is already the deployed version");
+    }
+    Deployment.Canary canary = new Deployment.Canary(version, percent, clock.instant(), actor);
+    db.writeAll(
+        c -> {
+          recordEvent(
+              c, name, version, "canary", actor, canaryReason(percent, reason), canary.since());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE deployments SET canary_version = ?, canary_percent = ?, canary_since ="
+                      + " ?, canary_by = ? WHERE model_name = ? AND version = ?")) {
+            ps.setString(1, version);
+            ps.setInt(2, percent);
+            ps.setString(3, canary.since().toString());
+            ps.setString(4, actor);
+            ps.setString(5, name);
+            ps.setString(6, current.version());
+            if (ps.executeUpdate() != 1) {
+              throw new ConflictException(
+                  "the deployment of model '" + name + "' changed meanwhile");
+            }
+          }
+        });
+    return new Deployment(
+        name, current.version(), current.deployedAt(), current.deployedBy(), canary);
+  }
+
+  private static String canaryReason(int percent, @Nullable String reason) {
+    return percent + "% of callers" + (reason == null ? "" : "; " + reason);
+  }
+
+  /**
+   * Ends the canary of {@code name} without promoting it: every caller goes back to the deployed
+   * version.
+   *
+   * @param action recorded in the event table, for example {@code rollback}
+   * @throws NotFoundException if no canary is running
+   */
+  public Deployment endCanary(String name, String actor, String action, @Nullable String reason) {
+    Deployment current =
+        deployment(name).orElseThrow(() -> new NotFoundException("deployment", name));
+    Deployment.Canary canary = current.canary();
+    if (canary == null) {
+      throw new NotFoundException("canary of model", name);
+    }
+    db.writeAll(
+        c -> {
+          recordEvent(c, name, canary.version(), action, actor, reason, clock.instant());
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE deployments SET canary_version = NULL, canary_percent = NULL,"
+                      + " canary_since = NULL, canary_by = NULL WHERE model_name = ? AND"
+                      + " canary_version = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, canary.version());
+            if (ps.executeUpdate() != 1) {
+              throw new ConflictException("the canary of model '" + name + "' changed meanwhile");
+            }
+          }
+        });
+    return new Deployment(name, current.version(), current.deployedAt(), current.deployedBy());
+  }
+
+  /** The versions that became the deployed version of {@code name}, oldest first. */
+  public List<DeploymentRecord> deploymentHistory(String name) {
+    ModelNames.checkName(name);
+    return db.read(
+        c -> {
+          List<DeploymentRecord> out = new ArrayList<>();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT seq, version, deployed_at, deployed_by FROM deployment_history WHERE"
+                      + " model_name = ? ORDER BY seq")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new DeploymentRecord(
+                        rs.getLong(1),
+                        rs.getString(2),
+                        Instant.parse(rs.getString(3)),
+                        rs.getString(4)));
+              }
+            }
+          }
+          return out;
+        });
+  }
+
+  /**
+   * The signature bundle stored with a version, if it was pushed with one.
+   *
+   * @throws NotFoundException if the version does not exist
+   */
+  public Optional<byte[]> signature(String name, String version) {
+    version(name, version);
+    return db.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT signature FROM model_versions WHERE model_name = ? AND version = ?")) {
+            ps.setString(1, name);
+            ps.setString(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.<byte[]>empty();
+            }
+          }
+        });
   }
 
   /**
@@ -439,7 +575,7 @@ public final class ModelRegistry {
     StoredVersion stored =
         findStored(name, version)
             .orElseThrow(() -> new NotFoundException("model version", name + "/" + version));
-    if (deployment(name).filter(d -> d.version().equals(version)).isPresent()) {
+    if (deployment(name).filter(d -> d.servesVersion(version)).isPresent()) {
       throw new ConflictException(
           "model '" + name + "' version '" + version + "' is deployed; deploy another first");
     }
@@ -464,6 +600,99 @@ public final class ModelRegistry {
     Files.deleteIfExists(blobs.resolve(stored.blob()));
     fsync(blobs);
     return version(name, version);
+  }
+
+  /**
+   * Re-wraps the data key of every version that still has one (retired versions have none) under
+   * {@code currentKekId}, the key-encryption key's primary: online, one version at a time, without
+   * reading or changing any sealed artifact. A version opened meanwhile uses whichever wrapped key
+   * it read, both valid until the old key-encryption key is disabled. Each re-wrap is recorded as a
+   * {@code rewrap} event of its version.
+   *
+   * @throws GeneralSecurityException if a data key cannot be unwrapped (the versions re-wrapped
+   *     before it stay re-wrapped; running again continues)
+   */
+  public KeyRewrap rewrapKeys(String currentKekId, String actor) throws GeneralSecurityException {
+    record Live(String name, String version, String format, String sha256, WrappedKey key) {}
+    List<Live> live =
+        db.read(
+            c -> {
+              List<Live> out = new ArrayList<>();
+              try (PreparedStatement ps =
+                      c.prepareStatement(
+                          "SELECT model_name, version, format, sha256, kek_id, wrapped_key FROM"
+                              + " model_versions WHERE length(wrapped_key) > 0 ORDER BY"
+                              + " model_name, version");
+                  ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  out.add(
+                      new Live(
+                          rs.getString(1),
+                          rs.getString(2),
+                          rs.getString(3),
+                          rs.getString(4),
+                          new WrappedKey(rs.getString(5), rs.getBytes(6))));
+                }
+              }
+              return out;
+            });
+    int rewrapped = 0;
+    int current = 0;
+    for (Live v : live) {
+      if (v.key().kekId().equals(currentKekId)) {
+        current++;
+        continue;
+      }
+      WrappedKey fresh =
+          sealer.rewrap(v.key(), keyAad(v.name(), v.version(), v.format(), v.sha256()));
+      Instant now = clock.instant();
+      db.writeAll(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "UPDATE model_versions SET kek_id = ?, wrapped_key = ? WHERE model_name = ?"
+                        + " AND version = ? AND kek_id = ? AND wrapped_key = ?")) {
+              ps.setString(1, fresh.kekId());
+              ps.setBytes(2, fresh.bytes());
+              ps.setString(3, v.name());
+              ps.setString(4, v.version());
+              ps.setString(5, v.key().kekId());
+              ps.setBytes(6, v.key().bytes());
+              if (ps.executeUpdate() != 1) {
+                // Retired or re-wrapped by someone else meanwhile: nothing to record.
+                return;
+              }
+            }
+            recordEvent(
+                c,
+                v.name(),
+                v.version(),
+                "rewrap",
+                actor,
+                "data key re-wrapped from " + v.key().kekId() + " to " + fresh.kekId(),
+                now);
+          });
+      rewrapped++;
+    }
+    return new KeyRewrap(rewrapped, current, dataKeysByKek());
+  }
+
+  /** How many live data keys each key-encryption key version wraps. */
+  public java.util.Map<String, Integer> dataKeysByKek() {
+    return db.read(
+        c -> {
+          java.util.Map<String, Integer> out = new java.util.TreeMap<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT kek_id, count(*) FROM model_versions WHERE length(wrapped_key) > 0"
+                          + " GROUP BY kek_id");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              out.put(rs.getString(1), rs.getInt(2));
+            }
+          }
+          return out;
+        });
   }
 
   /** The lifecycle events of a model, oldest first. */
@@ -529,16 +758,27 @@ public final class ModelRegistry {
           List<Deployment> out = new ArrayList<>();
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT model_name, version, deployed_at, deployed_by FROM deployments"
-                          + " ORDER BY model_name");
+                      "SELECT model_name, version, deployed_at, deployed_by, canary_version,"
+                          + " canary_percent, canary_since, canary_by FROM deployments ORDER BY"
+                          + " model_name");
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
+              String canaryVersion = rs.getString(5);
+              Deployment.Canary canary =
+                  canaryVersion == null
+                      ? null
+                      : new Deployment.Canary(
+                          canaryVersion,
+                          rs.getInt(6),
+                          Instant.parse(rs.getString(7)),
+                          rs.getString(8));
               out.add(
                   new Deployment(
                       rs.getString(1),
                       rs.getString(2),
                       Instant.parse(rs.getString(3)),
-                      rs.getString(4)));
+                      rs.getString(4),
+                      canary));
             }
           }
           return out;
@@ -547,7 +787,8 @@ public final class ModelRegistry {
 
   private static final String SELECT_VERSION =
       "SELECT model_name, version, format, sha256, size_bytes, metadata, created_at, created_by,"
-          + " blob, kek_id, wrapped_key, state, approved_by, approved_at FROM model_versions";
+          + " blob, kek_id, wrapped_key, state, approved_by, approved_at, card, signer,"
+          + " signature IS NOT NULL, scan_verdict FROM model_versions";
 
   /** A version as stored; {@code key} is null once the version is retired (crypto-shredded). */
   private record StoredVersion(ModelVersion version, String blob, @Nullable WrappedKey key) {}
@@ -582,22 +823,27 @@ public final class ModelRegistry {
             rs.getString(8),
             VersionState.fromWireName(rs.getString(12)),
             rs.getString(13),
-            rs.getString(14) == null ? null : Instant.parse(rs.getString(14)));
+            rs.getString(14) == null ? null : Instant.parse(rs.getString(14)),
+            rs.getString(15) == null ? null : ModelCards.fromJson(rs.getString(15)),
+            rs.getString(16),
+            rs.getBoolean(17),
+            rs.getString(18));
     byte[] wrapped = rs.getBytes(11);
     WrappedKey key =
         wrapped == null || wrapped.length == 0 ? null : new WrappedKey(rs.getString(10), wrapped);
     return new StoredVersion(v, rs.getString(9), key);
   }
 
-  private void insertVersion(ModelVersion v, String blobName, WrappedKey key) {
+  private void insertVersion(
+      ModelVersion v, String blobName, WrappedKey key, byte @Nullable [] signature) {
     db.writeAll(
         c -> {
           ensureModel(c, v);
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO model_versions(model_name, version, format, sha256, size_bytes,"
-                      + " blob, kek_id, wrapped_key, metadata, created_at, created_by) VALUES"
-                      + " (?,?,?,?,?,?,?,?,?,?,?)")) {
+                      + " blob, kek_id, wrapped_key, metadata, created_at, created_by, card,"
+                      + " signature, signer, scan_verdict) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, v.name());
             ps.setString(2, v.version());
             ps.setString(3, v.format());
@@ -609,8 +855,23 @@ public final class ModelRegistry {
             ps.setString(9, v.metadata());
             ps.setString(10, v.createdAt().toString());
             ps.setString(11, v.createdBy());
+            ModelCard card = v.card();
+            ps.setString(12, card == null ? null : ModelCards.toJson(card));
+            ps.setBytes(13, signature);
+            ps.setString(14, v.signer());
+            ps.setString(15, v.scanVerdict());
             ps.executeUpdate();
-            recordEvent(c, v.name(), v.version(), "push", v.createdBy(), null, v.createdAt());
+            String signer = v.signer();
+            recordEvent(
+                c,
+                v.name(),
+                v.version(),
+                "push",
+                v.createdBy(),
+                signer == null
+                    ? "unsigned, admitted because its namespace allows unsigned models"
+                    : "signed by " + signer + "; scan " + v.scanVerdict(),
+                v.createdAt());
           } catch (SQLException e) {
             if (isUniqueViolation(e)) {
               throw new ConflictException(

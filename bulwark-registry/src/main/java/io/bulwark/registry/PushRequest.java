@@ -2,6 +2,7 @@ package io.bulwark.registry;
 
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.ModelNames;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request to add a model version.
@@ -9,8 +10,20 @@ import io.bulwark.core.ModelNames;
  * @param format the artifact format, for example {@code onnx}
  * @param actor who pushes, as recorded
  * @param maxBytes the largest artifact accepted
+ * @param card the publisher's model card, or null where the caller does not require one
+ * @param signature the OMS signature bundle that came with the artifact, or null; stored so that it
+ *     can be verified again whenever the version is loaded
  */
-public record PushRequest(String name, String version, String format, String actor, long maxBytes) {
+@SuppressWarnings("ArrayRecordComponent") // copied in and out
+public record PushRequest(
+    String name,
+    String version,
+    String format,
+    String actor,
+    long maxBytes,
+    @Nullable ModelCard card,
+    byte[] signature) {
+
   public PushRequest {
     ModelNames.checkName(name);
     ModelNames.checkVersion(version);
@@ -20,5 +33,21 @@ public record PushRequest(String name, String version, String format, String act
     if (maxBytes <= 0) {
       throw new IllegalArgumentException("maxBytes must be positive");
     }
+    signature = signature.clone();
+  }
+
+  /** A push without a card or a signature. */
+  public PushRequest(String name, String version, String format, String actor, long maxBytes) {
+    this(name, version, format, actor, maxBytes, null, new byte[0]);
+  }
+
+  @Override
+  public byte[] signature() {
+    return signature.clone();
+  }
+
+  /** Whether a signature bundle came with the artifact. */
+  public boolean signed() {
+    return signature.length > 0;
   }
 }

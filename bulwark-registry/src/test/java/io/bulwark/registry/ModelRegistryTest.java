@@ -51,7 +51,7 @@ class ModelRegistryTest {
     return registry.push(
         new PushRequest(name, version, "onnx", "tester", 10_000_000),
         new ByteArrayInputStream(bytes),
-        plaintext -> "{\"size\":" + plaintext.length + "}");
+        (plaintext, sha) -> new Admission("{\"size\":" + plaintext.length + "}", "safe", null));
   }
 
   @Test
@@ -135,13 +135,15 @@ class ModelRegistryTest {
   void push_atAndAboveSizeLimit() throws Exception {
     byte[] exact = artifact(1000, 8);
     registry.push(
-        new PushRequest("m", "1", "onnx", "t", 1000), new ByteArrayInputStream(exact), p -> "{}");
+        new PushRequest("m", "1", "onnx", "t", 1000),
+        new ByteArrayInputStream(exact),
+        (p, d) -> new Admission("{}", "safe", null));
     assertThatThrownBy(
             () ->
                 registry.push(
                     new PushRequest("m", "2", "onnx", "t", 1000),
                     new ByteArrayInputStream(artifact(1001, 9)),
-                    p -> "{}"))
+                    (p, d) -> new Admission("{}", "safe", null)))
         .isInstanceOf(LimitExceededException.class)
         .hasMessageContaining("limits.max_model_bytes");
     assertThat(registry.findVersion("m", "2")).isEmpty();
@@ -157,7 +159,7 @@ class ModelRegistryTest {
                 registry.push(
                     new PushRequest("m", "1", "onnx", "t", 1000),
                     new ByteArrayInputStream("not a model".getBytes(StandardCharsets.UTF_8)),
-                    p -> {
+                    (p, d) -> {
                       throw new InvalidRequestException("not a valid ONNX model");
                     }))
         .isInstanceOf(InvalidRequestException.class);
@@ -201,7 +203,10 @@ class ModelRegistryTest {
     assertThat(registry.events("m"))
         .extracting(ModelEvent::action, ModelEvent::actor, ModelEvent::reason)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("push", "tester", null),
+            org.assertj.core.groups.Tuple.tuple(
+                "push",
+                "tester",
+                "unsigned, admitted because its namespace allows unsigned models"),
             org.assertj.core.groups.Tuple.tuple("approve", "reviewer", "looks right"));
   }
 

@@ -8,9 +8,14 @@ import com.linecorp.armeria.server.ServerBuilder;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.KekConfig;
+import io.bulwark.core.ModelNames;
+import io.bulwark.core.NamespaceTrust;
 import io.bulwark.core.SecretBytes;
 import io.bulwark.core.SecureFiles;
+import io.bulwark.core.SignerTrust;
+import io.bulwark.core.SigningPolicyConfig;
 import io.bulwark.crypto.ArtifactSealers;
+import io.bulwark.crypto.AwsKmsSettings;
 import io.bulwark.crypto.KeyEncryptionKeys;
 import io.bulwark.crypto.Pkcs11Settings;
 import io.bulwark.crypto.TlsMaterial;
@@ -19,6 +24,7 @@ import io.bulwark.demo.DemoModel;
 import io.bulwark.inference.InferenceEngine;
 import io.bulwark.inference.InferenceEngines;
 import io.bulwark.inference.OnnxOptions;
+import io.bulwark.registry.ModelCard;
 import io.bulwark.registry.ModelRegistry;
 import io.bulwark.registry.PushRequest;
 import io.bulwark.registry.VersionState;
@@ -31,12 +37,15 @@ import io.bulwark.security.NewApiKey;
 import io.bulwark.security.Role;
 import io.bulwark.server.internal.AuthenticationDecorator;
 import io.bulwark.server.internal.Blocking;
+import io.bulwark.server.internal.DemoSigner;
 import io.bulwark.server.internal.ErrorMapping;
 import io.bulwark.server.internal.InferenceApi;
 import io.bulwark.server.internal.Json;
+import io.bulwark.server.internal.KeyManagementApi;
 import io.bulwark.server.internal.ManagementApi;
 import io.bulwark.server.internal.ModelServing;
 import io.bulwark.server.internal.OnnxAdmission;
+import io.bulwark.server.internal.SignaturePolicy;
 import io.bulwark.storage.Database;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -46,10 +55,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -84,6 +97,7 @@ public final class BulwarkServer implements AutoCloseable {
   private final OnnxAdmission admission;
   private final ExecutorService executor;
   private final Server server;
+  private final KeyEncryptionKey kek;
   private final @Nullable String bootstrapAdminKey;
 
   private BulwarkServer(BulwarkConfig config) throws IOException, GeneralSecurityException {
@@ -93,7 +107,7 @@ public final class BulwarkServer implements AutoCloseable {
     this.tls =
         TlsMaterial.loadOrCreate(data.resolve("tls"), dnsNames(config), ipNames(config), clock);
     Path keys = SecureFiles.createPrivateDirectory(data.resolve("keys"));
-    KeyEncryptionKey kek = keyEncryptionKey(config.kek(), keys);
+    this.kek = keyEncryptionKey(config.kek(), keys);
     this.database = Database.open(data);
     this.executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bulwark-", 0).factory());
@@ -103,14 +117,28 @@ public final class BulwarkServer implements AutoCloseable {
         ModelRegistry.open(
             database, data.resolve("blobs"), ArtifactSealers.tinkStreaming(kek), clock);
     this.engine = InferenceEngines.onnxRuntime(OnnxOptions.defaults());
-    this.serving = new ModelServing(registry, engine);
+    SignaturePolicy signatures = SignaturePolicy.load(config.signing());
+    for (String ns : signatures.namespacesAllowingUnsigned()) {
+      log.warn(
+          "SECURITY WARNING: model namespace '{}' accepts UNSIGNED models (model_signing"
+              + " allow_unsigned); every such version is recorded as unsigned",
+          ns);
+    }
+    this.serving =
+        new ModelServing(
+            registry,
+            engine,
+            (name, version, sha256) ->
+                signatures.verifyOnLoad(
+                    name, version, registry.signature(name, version).orElse(null), sha256));
     serving.loadDeployed();
     this.admission =
         new OnnxAdmission(
             engine,
             ArtifactScanner.withDefaults(
                 ScanLimits.defaults().withMaxFileBytes(config.limits().maxModelBytes())),
-            new Json(config.limits()));
+            new Json(config.limits()),
+            signatures);
 
     this.server = buildServer();
   }
@@ -150,6 +178,7 @@ public final class BulwarkServer implements AutoCloseable {
         .decorator(new AuthenticationDecorator(apiKeys));
     new InferenceApi(serving, json, limits, blocking).register(sb);
     new ManagementApi(registry, serving, apiKeys, admission, json, limits, blocking).register(sb);
+    new KeyManagementApi(kek, registry, json, blocking).register(sb);
     return sb.build();
   }
 
@@ -183,6 +212,30 @@ public final class BulwarkServer implements AutoCloseable {
   }
 
   /**
+   * Returns {@code config} with the demo signer (created in the data directory on first use)
+   * trusted for the demo model's namespace, in addition to whatever the configuration trusts there.
+   * Used by {@code serve --demo} only: the demo signer's private key sits beside the data.
+   */
+  public static BulwarkConfig withDemoSigner(BulwarkConfig config) {
+    try {
+      Path data = SecureFiles.createPrivateDirectory(config.dataDirectory());
+      Path keys = SecureFiles.createPrivateDirectory(data.resolve("keys"));
+      DemoSigner.loadOrCreate(keys);
+      String namespace = ModelNames.namespace(DemoModel.name());
+      NamespaceTrust existing = config.signing().forNamespace(namespace);
+      List<SignerTrust> signers = new ArrayList<>(existing.signers());
+      signers.add(new SignerTrust.PublicKey(keys.resolve(DemoSigner.PUBLIC_FILE)));
+      Map<String, NamespaceTrust> namespaces = new HashMap<>(config.signing().namespaces());
+      namespaces.put(namespace, new NamespaceTrust(existing.allowUnsigned(), signers));
+      return config.toBuilder().signing(new SigningPolicyConfig(namespaces)).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare the demo signer: " + e.getMessage(), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot prepare the demo signer: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Publishes and deploys the demo model (once), and issues a fresh consumer key granted only that
    * model, revoking earlier demo keys.
    */
@@ -190,13 +243,30 @@ public final class BulwarkServer implements AutoCloseable {
     String name = DemoModel.name();
     String version = DemoModel.version();
     if (registry.findVersion(name, version).isEmpty()) {
+      byte[] model = DemoModel.onnxBytes();
       try {
+        byte[] signature = null;
+        Path keys = config.dataDirectory().resolve("keys");
+        if (Files.exists(keys.resolve(DemoSigner.PUBLIC_FILE))) {
+          String sha256 =
+              HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model));
+          signature = DemoSigner.loadOrCreate(keys).sign(name + ".onnx", sha256);
+        }
         registry.push(
-            new PushRequest(name, version, "onnx", "system:demo", config.limits().maxModelBytes()),
-            new ByteArrayInputStream(DemoModel.onnxBytes()),
-            admission.forVersion(name, version));
+            new PushRequest(
+                name,
+                version,
+                "onnx",
+                "system:demo",
+                config.limits().maxModelBytes(),
+                DEMO_CARD,
+                signature == null ? new byte[0] : signature),
+            new ByteArrayInputStream(model),
+            admission.forVersion(name, version, signature));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException("cannot sign the demo model: " + e.getMessage(), e);
       }
     }
     if (registry.version(name, version).state() == VersionState.DRAFT) {
@@ -217,6 +287,19 @@ public final class BulwarkServer implements AutoCloseable {
     return new DemoDeployment(
         name, version, demoRequestJson(), ApiKeys.reveal(key, InsecureSecretAccess.get()));
   }
+
+  private static final ModelCard DEMO_CARD =
+      new ModelCard(
+          "Bulwark demo",
+          "Logistic regression over four synthetic applicant features, classifying credit risk"
+              + " as low, medium or high.",
+          "Trying Bulwark out: calling a signed, scanned and encrypted model over HTTPS.",
+          "Trained on synthetic data generated at build time; says nothing about real people.",
+          List.of("synthetic data generated by the Bulwark build"),
+          "Apache-2.0",
+          "low",
+          "public",
+          null);
 
   /** A request body for the demo model: the sample row the model file ships with. */
   private String demoRequestJson() {
@@ -268,6 +351,9 @@ public final class BulwarkServer implements AutoCloseable {
           secret.destroy();
         }
       }
+      case KekConfig.AwsKms kms ->
+          KeyEncryptionKeys.awsKms(
+              new AwsKmsSettings(kms.keyArn(), kms.credentialsFile(), kms.endpoint()));
     };
   }
 

@@ -78,6 +78,25 @@ public final class ModelSigner {
       }
       recorded.addAll(ModelManifest.DEFAULT_IGNORED_NAMES);
     }
+    return signManifest(manifest, recorded);
+  }
+
+  /**
+   * Signs a single artifact known only by its name and SHA-256, as {@link #sign} would sign that
+   * file (subject {@code fileName}, one resource {@code "."}), without reading it; the bundle
+   * verifies with {@link ModelVerifier#verifyArtifact}.
+   *
+   * @throws GeneralSecurityException if the key cannot sign or does not match the public key
+   * @throws IllegalArgumentException if {@code sha256Hex} is not 64 lowercase hex digits
+   */
+  public byte[] signArtifact(String fileName, String sha256Hex) throws GeneralSecurityException {
+    ModelManifest manifest =
+        new ModelManifest(fileName, List.of(new ModelManifest.Resource(".", sha256Hex)));
+    return signManifest(manifest, List.of());
+  }
+
+  private byte[] signManifest(ModelManifest manifest, List<String> recorded)
+      throws GeneralSecurityException {
     byte[] payload = OmsCodec.writeStatement(manifest, recorded);
     byte[] pae = Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, payload);
     byte[] signature = StrictSignatures.sign(privateKey, pae);

@@ -4,6 +4,8 @@ import io.bulwark.core.BulwarkException;
 import io.bulwark.core.Strings;
 import io.bulwark.signing.internal.Dsse;
 import io.bulwark.signing.internal.OmsCodec;
+import io.bulwark.signing.internal.SigstoreKeyless;
+import io.bulwark.signing.internal.SigstoreTrustedRoot;
 import io.bulwark.signing.internal.StrictSignatures;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
@@ -26,7 +29,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -34,7 +39,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies an OMS signature bundle (Sigstore bundle v0.3 with a DSSE envelope) over a model on
- * disk, against either one public key or a set of certificate authorities.
+ * disk, or over one artifact known by its digest, against one public key, a set of certificate
+ * authorities, or (Sigstore keyless) a pinned trusted root with an expected identity and issuer.
  *
  * <p>{@link #verify} returns only if all of these hold, and otherwise throws {@link
  * VerificationException} naming the first that failed: the bundle is well formed and within {@link
@@ -55,22 +61,44 @@ import org.jspecify.annotations.Nullable;
  * https://model_signing/Digests/v0.1}, whose DSSE encoding was not standard) is refused with
  * "unsupported legacy format": re-sign such models with a current tool.
  *
- * <p>Sigstore keyless bundles (Fulcio certificate and Rekor entry) are not verified by this class;
- * with a key verifier their signature does not match, with a CA verifier their chain does not
- * build.
+ * <p>A Sigstore keyless verifier ({@link #forSigstore}) works offline from a pinned trusted root
+ * and, instead of a configured key or CA, requires: exactly one Rekor entry whose signed entry
+ * timestamp verifies with the key of the Rekor log it names (over the canonical entry, so the
+ * integrated time and log index are authentic), whose inclusion proof leads to the root hash of a
+ * checkpoint signed by that log, and whose body (kind {@code dsse} 0.0.1 or {@code intoto} 0.0.2)
+ * records this envelope's payload hash, signature and certificate; any RFC 3161 timestamps signed
+ * by a timestamp authority of the trusted root over the signature; every signing time (integrated
+ * time, timestamps) within the leaf certificate's validity; the leaf chaining to a Fulcio CA of the
+ * trusted root valid at the integrated time, with an embedded SCT that verifies with a CT log key
+ * of the trusted root, and allowing code signing; its email or URI SAN equal to the expected
+ * identity and its OIDC issuer extension ({@code 1.3.6.1.4.1.57264.1.8}, else the legacy {@code
+ * .1.1}) equal to the expected issuer; then the DSSE signature under the leaf key and the statement
+ * checks above. The certificate chain is checked at the integrated time, not now, since Fulcio
+ * certificates live for minutes. Anything missing fails with a reason starting {@code keyless:}.
+ *
+ * <p>{@link #verifyArtifact} verifies a bundle over one artifact known only by its SHA-256, for a
+ * server that never writes the artifact to disk.
  */
 public final class ModelVerifier {
   private static final String CODE_SIGNING = "1.3.6.1.5.5.7.3.3";
   private static final int MAX_CHAIN = 10;
 
+  /** The largest trusted root read by {@link #forSigstore}. */
+  public static final int MAX_TRUSTED_ROOT_BYTES = SigstoreTrustedRoot.MAX_BYTES;
+
   private final @Nullable PublicKey key;
   private final Set<TrustAnchor> anchors;
   private final List<X509Certificate> anchorCertificates;
+  private final @Nullable SigstoreKeyless keyless;
   private final SigningLimits limits;
 
   private ModelVerifier(
-      @Nullable PublicKey key, List<X509Certificate> authorities, SigningLimits limits) {
+      @Nullable PublicKey key,
+      List<X509Certificate> authorities,
+      @Nullable SigstoreKeyless keyless,
+      SigningLimits limits) {
     this.key = key;
+    this.keyless = keyless;
     this.anchorCertificates = List.copyOf(authorities);
     Set<TrustAnchor> a = new HashSet<>();
     for (X509Certificate c : authorities) {
@@ -86,7 +114,7 @@ public final class ModelVerifier {
   }
 
   public static ModelVerifier forKey(PublicKey key, SigningLimits limits) {
-    return new ModelVerifier(Objects.requireNonNull(key, "key"), List.of(), limits);
+    return new ModelVerifier(Objects.requireNonNull(key, "key"), List.of(), null, limits);
   }
 
   /** A verifier that accepts certificate-form bundles whose chain leads to one of {@code cas}. */
@@ -99,7 +127,32 @@ public final class ModelVerifier {
     if (cas.isEmpty()) {
       throw new IllegalArgumentException("at least one certificate authority is needed");
     }
-    return new ModelVerifier(null, cas, limits);
+    return new ModelVerifier(null, cas, null, limits);
+  }
+
+  /**
+   * A verifier of Sigstore keyless bundles, offline, against the trusted root in file {@code
+   * trustedRoot} (a {@code trusted_root.json}, or a client trust config holding one, of at most
+   * {@link #MAX_TRUSTED_ROOT_BYTES}), accepting only certificates issued to exactly {@code
+   * identity} (email or URI) by exactly the OIDC issuer {@code issuer}.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws IllegalArgumentException if the trusted root is too large or malformed
+   */
+  public static ModelVerifier forSigstore(Path trustedRoot, String identity, String issuer)
+      throws IOException {
+    byte[] json;
+    try (InputStream in = Files.newInputStream(trustedRoot)) {
+      json = in.readNBytes(MAX_TRUSTED_ROOT_BYTES + 1);
+    }
+    return forSigstore(json, identity, issuer, SigningLimits.defaults());
+  }
+
+  /** As {@link #forSigstore(Path, String, String)}, from the trusted root's JSON bytes. */
+  public static ModelVerifier forSigstore(
+      byte[] trustedRootJson, String identity, String issuer, SigningLimits limits) {
+    SigstoreTrustedRoot root = SigstoreTrustedRoot.parse(trustedRootJson);
+    return new ModelVerifier(null, List.of(), new SigstoreKeyless(root, identity, issuer), limits);
   }
 
   /**
@@ -122,6 +175,54 @@ public final class ModelVerifier {
   /** Verifies {@code bundle} over {@code model}; see {@link #verify(Path, Path, Collection)}. */
   public VerifiedModel verify(Path model, byte[] bundle, Collection<Path> ignorePaths)
       throws VerificationException, IOException {
+    Signed signed = checkBundle(bundle);
+    ModelManifest actual = computeManifest(model, ignorePaths, signed.statement());
+    compare(signed.statement(), actual);
+    return new VerifiedModel(actual, signed.signer());
+  }
+
+  /**
+   * Verifies {@code bundle} over a single artifact whose SHA-256 is {@code sha256Hex}, with the
+   * same signature checks as {@link #verify(Path, byte[], Collection)}. The signed statement must
+   * list exactly one resource, whose digest is {@code sha256Hex}, and its subject digest must be
+   * that of the one-resource manifest; the signer's ignore paths play no part.
+   *
+   * @throws VerificationException if the bundle does not verify or does not sign this artifact
+   * @throws IllegalArgumentException if {@code sha256Hex} is not 64 hex digits
+   */
+  public VerifiedModel verifyArtifact(byte[] bundle, String sha256Hex)
+      throws VerificationException {
+    String digest = sha256Hex.toLowerCase(Locale.ROOT);
+    if (!ModelManifest.isSha256Hex(digest)) {
+      throw new IllegalArgumentException("the artifact digest must be 64 hex digits");
+    }
+    Signed signed = checkBundle(bundle);
+    OmsCodec.Statement statement = signed.statement();
+    if (statement.resources().size() != 1) {
+      throw new VerificationException(
+          "the signature covers "
+              + statement.resources().size()
+              + " files, but exactly one artifact is verified");
+    }
+    ModelManifest.Resource resource = statement.resources().get(0);
+    if (!MessageDigest.isEqual(
+        resource.sha256().getBytes(StandardCharsets.US_ASCII),
+        digest.getBytes(StandardCharsets.US_ASCII))) {
+      throw new VerificationException("the artifact's digest is not the signed digest");
+    }
+    ModelManifest manifest = new ModelManifest(statement.subjectName(), statement.resources());
+    if (!MessageDigest.isEqual(
+        statement.subjectDigest().getBytes(StandardCharsets.US_ASCII),
+        manifest.subjectDigest().getBytes(StandardCharsets.US_ASCII))) {
+      throw new VerificationException("the subject digest does not match the signed file");
+    }
+    return new VerifiedModel(manifest, signed.signer());
+  }
+
+  /** A statement whose signature verified, and who signed it. */
+  private record Signed(OmsCodec.Statement statement, String signer) {}
+
+  private Signed checkBundle(byte[] bundle) throws VerificationException {
     if (bundle.length > limits.maxBundleBytes()) {
       throw new VerificationException(
           "the signature bundle is larger than " + limits.maxBundleBytes() + " bytes");
@@ -142,9 +243,14 @@ public final class ModelVerifier {
     }
     String signer;
     PublicKey verificationKey;
+    SigstoreKeyless sigstore = keyless;
     if (key != null) {
       verificationKey = key;
-      signer = "key";
+      signer = "key sha256:" + HexFormat.of().formatHex(sha256(key.getEncoded()));
+    } else if (sigstore != null) {
+      SigstoreKeyless.Signer s = sigstore.verify(bundle, parsed);
+      verificationKey = s.key();
+      signer = s.description();
     } else {
       X509Certificate leaf = checkChain(parsed.certificates());
       verificationKey = leaf.getPublicKey();
@@ -156,9 +262,15 @@ public final class ModelVerifier {
     } catch (GeneralSecurityException e) {
       throw new VerificationException("invalid signature: " + e.getMessage(), e);
     }
-    ModelManifest actual = computeManifest(model, ignorePaths, statement);
-    compare(statement, actual);
-    return new VerifiedModel(actual, signer);
+    return new Signed(statement, signer);
+  }
+
+  private static byte[] sha256(byte[] data) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(data);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
   }
 
   private X509Certificate checkChain(List<byte[]> encoded) throws VerificationException {

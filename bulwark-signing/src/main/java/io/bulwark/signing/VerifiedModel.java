@@ -7,8 +7,9 @@ import java.util.Objects;
  * disk) and who signed it.
  *
  * @param manifest the verified manifest
- * @param signer the signer: {@code key} for the key form, the leaf certificate's subject for the
- *     certificate form
+ * @param signer who signed, human-readable: {@code key sha256:<hex of the SPKI>} for the key form,
+ *     the leaf certificate's subject DN for the certificate form, {@code <identity> (issuer
+ *     <issuer>)} for Sigstore keyless
  */
 public record VerifiedModel(ModelManifest manifest, String signer) {
   public VerifiedModel {

@@ -66,15 +66,16 @@ class ModelVerifierTest {
         continue;
       }
       String[] f = line.split("\t", -1);
-      if (!f[0].equals("key") && !f[0].equals("certificate")) {
-        continue; // keyless: not implemented
-      }
       Path trust = base.resolve(f[3]);
       ModelVerifier verifier =
-          f[0].equals("key")
-              ? ModelVerifier.forKey(SigningKeys.publicKey(Files.readString(trust)))
-              : ModelVerifier.forCertificateAuthorities(
-                  SigningKeys.certificates(Files.readString(trust)));
+          switch (f[0]) {
+            case "key" -> ModelVerifier.forKey(SigningKeys.publicKey(Files.readString(trust)));
+            case "certificate" ->
+                ModelVerifier.forCertificateAuthorities(
+                    SigningKeys.certificates(Files.readString(trust)));
+            case "sigstore" -> ModelVerifier.forSigstore(trust, f[5], f[6]);
+            default -> throw new IllegalStateException("unknown vector kind " + f[0]);
+          };
       List<Path> ignore = f[4].equals("-") ? List.of() : List.of(base.resolve(f[4]));
       if (f[1].startsWith("v0.2.0")) {
         assertThatThrownBy(() -> verifier.verify(base.resolve(f[1]), base.resolve(f[2]), ignore))
@@ -86,7 +87,7 @@ class ModelVerifierTest {
       assertThat(result.manifest().resources()).isNotEmpty();
       verified++;
     }
-    assertThat(verified).isEqualTo(8);
+    assertThat(verified).isEqualTo(12);
   }
 
   @Test

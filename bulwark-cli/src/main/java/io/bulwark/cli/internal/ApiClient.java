@@ -18,6 +18,8 @@ import java.nio.file.Path;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -106,15 +108,48 @@ final class ApiClient implements AutoCloseable {
         "PUT", path, BodyPublishers.ofByteArray(Json.bytes(body)), "application/json", timeout);
   }
 
-  /** Streams {@code file} as the request body; the file is never held in memory. */
-  JsonNode upload(String path, Path file) {
-    BodyPublisher body;
+  /**
+   * Pushes a model version as {@code multipart/form-data}: the card, the signature if any, then
+   * {@code file}, streamed (never held in memory).
+   */
+  JsonNode push(String path, byte[] card, byte @Nullable [] signature, Path file) {
+    byte[] random = new byte[16];
+    new java.security.SecureRandom().nextBytes(random);
+    String boundary = "bulwark-" + java.util.HexFormat.of().formatHex(random);
+    List<BodyPublisher> parts = new ArrayList<>();
+    parts.add(BodyPublishers.ofByteArray(partHeader(boundary, "card", "card.json", true)));
+    parts.add(BodyPublishers.ofByteArray(card));
+    if (signature != null) {
+      parts.add(BodyPublishers.ofByteArray(partHeader(boundary, "signature", "model.sig", false)));
+      parts.add(BodyPublishers.ofByteArray(signature));
+    }
+    parts.add(BodyPublishers.ofByteArray(partHeader(boundary, "model", "model.onnx", false)));
     try {
-      body = BodyPublishers.ofFile(file);
+      parts.add(BodyPublishers.ofFile(file));
     } catch (FileNotFoundException e) {
       throw CliException.failure("cannot read " + file + ": no such file or not readable", e);
     }
-    return send("POST", path, body, "application/octet-stream", uploadTimeout);
+    parts.add(
+        BodyPublishers.ofByteArray(
+            ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII)));
+    return send(
+        "POST",
+        path,
+        BodyPublishers.concat(parts.toArray(BodyPublisher[]::new)),
+        "multipart/form-data; boundary=" + boundary,
+        uploadTimeout);
+  }
+
+  private static byte[] partHeader(String boundary, String name, String fileName, boolean first) {
+    return ((first ? "" : "\r\n")
+            + "--"
+            + boundary
+            + "\r\nContent-Disposition: form-data; name=\""
+            + name
+            + "\"; filename=\""
+            + fileName
+            + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
   }
 
   private JsonNode send(

@@ -9,7 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bulwark model approve|rollback|retire|history}: the lifecycle of model versions. */
+/**
+ * {@code bulwark model approve|promote|rollback|retire|history}: the lifecycle of model versions.
+ */
 final class GovernanceCommands {
   private GovernanceCommands() {}
 
@@ -77,7 +79,26 @@ final class GovernanceCommands {
     }
   }
 
-  @Command(name = "rollback", description = "Serve the version that was deployed before.")
+  @Command(name = "promote", description = "Make the canary the deployed version for every caller.")
+  static final class Promote extends LifecycleCommand {
+    Promote(Console console) {
+      super(console);
+    }
+
+    @Override
+    public Integer call() {
+      ModelCommands.checkName(name);
+      try (ApiClient api = client.connect(console)) {
+        JsonNode d = api.post(ApiClient.path("models", name, "promote"), reasonBody());
+        return print(d, "Promoted " + name + " " + Output.field(d, "version") + " to every caller");
+      }
+    }
+  }
+
+  @Command(
+      name = "rollback",
+      description =
+          "End a running canary; without one, serve the version that was deployed before.")
   static final class Rollback extends LifecycleCommand {
     Rollback(Console console) {
       super(console);
@@ -88,7 +109,8 @@ final class GovernanceCommands {
       ModelCommands.checkName(name);
       try (ApiClient api = client.connect(console)) {
         JsonNode d = api.post(ApiClient.path("models", name, "rollback"), reasonBody());
-        return print(d, "Rolled back " + name + " to " + Output.field(d, "version"));
+        return print(
+            d, "Rolled back " + name + "; " + Output.field(d, "version") + " serves every caller");
       }
     }
   }

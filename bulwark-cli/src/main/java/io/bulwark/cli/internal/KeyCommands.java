@@ -18,11 +18,22 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code bulwark key ...}: create, list and revoke API keys. */
+/**
+ * {@code bulwark key ...}: create, list and revoke API keys; rotate and inspect the key-encryption
+ * key.
+ */
 @Command(
     name = "key",
-    description = "Create, list and revoke API keys.",
-    subcommands = {KeyCommands.Create.class, KeyCommands.ListKeys.class, KeyCommands.Revoke.class})
+    description =
+        "API keys (create, list, revoke) and the key-encryption key (rotate, kek, disable).",
+    subcommands = {
+      KeyCommands.Create.class,
+      KeyCommands.ListKeys.class,
+      KeyCommands.Revoke.class,
+      KekCommands.Rotate.class,
+      KekCommands.Status.class,
+      KekCommands.Disable.class
+    })
 final class KeyCommands implements Callable<Integer> {
   /** Longest key name accepted; names are labels for people. */
   static final int MAX_NAME_CHARS = 128;
@@ -36,7 +47,7 @@ final class KeyCommands implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    throw CliException.usage("missing subcommand: create, list or revoke");
+    throw CliException.usage("missing subcommand: create, list, revoke, rotate, kek or disable");
   }
 
   @Command(

@@ -1,6 +1,7 @@
 package io.bulwark.cli.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.ModelNames;
 import java.nio.file.Files;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Parameters;
       SignCommands.Verify.class,
       GovernanceCommands.Approve.class,
       GovernanceCommands.Rollback.class,
+      GovernanceCommands.Promote.class,
       GovernanceCommands.Retire.class,
       GovernanceCommands.History.class
     })
@@ -66,7 +68,9 @@ final class ModelCommands implements Callable<Integer> {
   @Command(
       name = "push",
       description =
-          "Upload a model file (ONNX) as a new version. The file is streamed, not loaded.")
+          "Upload a model file (ONNX) as a new version, with its model card and, unless its"
+              + " namespace allows unsigned models, an OpenSSF Model Signing bundle. The file is"
+              + " streamed, not loaded.")
   static final class Push implements Callable<Integer> {
     private final Console console;
 
@@ -92,6 +96,23 @@ final class ModelCommands implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     private String version;
 
+    @Option(
+        names = "--card",
+        required = true,
+        paramLabel = "CARD.json",
+        description =
+            "The model card: owner, description, intended_use, licence, risk_tier (low, medium,"
+                + " high, critical); optional limitations, training_data, data_classification,"
+                + " parent_version.")
+    @SuppressWarnings("NullAway.Init")
+    private Path card;
+
+    @Option(
+        names = "--signature",
+        paramLabel = "SIG",
+        description = "OMS signature bundle over the file (see 'bulwark model sign').")
+    private @Nullable Path signature;
+
     Push(Console console) {
       this.console = console;
     }
@@ -109,8 +130,17 @@ final class ModelCommands implements Callable<Integer> {
       if (!Files.isReadable(file)) {
         throw CliException.failure(file + ": permission denied");
       }
+      byte[] cardBytes = readSmall(card, CARD_MAX_BYTES, "--card");
+      Path sig = signature;
+      byte[] signatureBytes =
+          sig == null ? null : readSmall(sig, SIGNATURE_MAX_BYTES, "--signature");
       try (ApiClient api = client.connect(console)) {
-        JsonNode created = api.upload(ApiClient.path("models", name, "versions", version), file);
+        JsonNode created =
+            api.push(
+                ApiClient.path("models", name, "versions", version),
+                cardBytes,
+                signatureBytes,
+                file);
         if (client.json()) {
           Json.print(console.out(), created);
         } else {
@@ -128,11 +158,36 @@ final class ModelCommands implements Callable<Integer> {
                       + ", sha256 "
                       + Output.field(created, "sha256")
                       + ")");
+          console.out().println("Signer: " + signerText(created));
           printTensors(console, created);
         }
       }
       return 0;
     }
+  }
+
+  /** As the server allows; checked here too so that a wrong file fails before the upload. */
+  static final int CARD_MAX_BYTES = 64 * 1024;
+
+  static final int SIGNATURE_MAX_BYTES = 1024 * 1024;
+
+  private static byte[] readSmall(Path file, int max, String option) {
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      byte[] b = in.readNBytes(max + 1);
+      if (b.length > max) {
+        throw CliException.usage(option + ": " + file + " is larger than " + max + " bytes");
+      }
+      return b;
+    } catch (java.io.IOException e) {
+      throw CliException.failure("cannot read " + file + ": " + Failures.describe(e), e);
+    }
+  }
+
+  static String signerText(JsonNode v) {
+    JsonNode signer = v.path("signer");
+    return signer.isTextual()
+        ? Terminal.safe(signer.asText(), 256)
+        : "UNSIGNED (admitted because its namespace allows unsigned models)";
   }
 
   @Command(name = "list", description = "List models with their deployed version.")
@@ -188,7 +243,14 @@ final class ModelCommands implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     private String name;
 
-    @Option(names = "--version", paramLabel = "VERSION", description = "Show only this version.")
+    @Parameters(
+        index = "1",
+        arity = "0..1",
+        paramLabel = "VERSION",
+        description = "Show this version with its chain of custody.")
+    private @Nullable String positionalVersion;
+
+    @Option(names = "--version", paramLabel = "VERSION", description = "Same as VERSION.")
     private @Nullable String version;
 
     Show(Console console) {
@@ -198,7 +260,10 @@ final class ModelCommands implements Callable<Integer> {
     @Override
     public Integer call() {
       checkName(name);
-      String wanted = version;
+      if (version != null && positionalVersion != null && !version.equals(positionalVersion)) {
+        throw CliException.usage("give the version once");
+      }
+      String wanted = version != null ? version : positionalVersion;
       if (wanted != null) {
         checkVersion(wanted);
       }
@@ -220,6 +285,18 @@ final class ModelCommands implements Callable<Integer> {
         String deployed = Output.field(model, "deployed_version");
         console.out().println("Model:    " + Output.field(model, "name"));
         console.out().println("Deployed: " + deployed);
+        JsonNode canary = model.path("canary");
+        if (canary.isObject()) {
+          console
+              .out()
+              .println(
+                  "Canary:   "
+                      + Output.field(canary, "version")
+                      + " for "
+                      + Output.field(canary, "percent")
+                      + "% of callers since "
+                      + Output.field(canary, "since"));
+        }
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode v : model.path("versions")) {
           String label = Output.field(v, "version");
@@ -271,6 +348,17 @@ final class ModelCommands implements Callable<Integer> {
     @SuppressWarnings("NullAway.Init")
     private String version;
 
+    @Option(
+        names = "--canary",
+        paramLabel = "PERCENT",
+        description =
+            "Serve the version to this share of callers (1-99, the same callers every time) beside"
+                + " the deployed one; then 'model promote' or 'model rollback'.")
+    private @Nullable Integer canary;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why; recorded with the event.")
+    private @Nullable String reason;
+
     Deploy(Console console) {
       this.console = console;
     }
@@ -280,10 +368,33 @@ final class ModelCommands implements Callable<Integer> {
       checkName(name);
       checkVersion(version);
       try (ApiClient api = client.connect(console)) {
-        JsonNode body = Json.object().put("version", version);
+        ObjectNode body = Json.object().put("version", version);
+        Integer share = canary;
+        if (share != null) {
+          if (share < 1 || share > 99) {
+            throw CliException.usage("--canary must be 1-99");
+          }
+          body.put("canary_percent", share);
+        }
+        if (reason != null) {
+          body.put("reason", reason);
+        }
         JsonNode deployed = api.put(ApiClient.path("models", name, "deployment"), body);
         if (client.json()) {
           Json.print(console.out(), deployed);
+        } else if (share != null) {
+          console
+              .out()
+              .println(
+                  "Canary "
+                      + Output.field(deployed, "name")
+                      + " "
+                      + version
+                      + " serves "
+                      + share
+                      + "% of callers; "
+                      + Output.field(deployed, "version")
+                      + " serves the rest");
         } else {
           console
               .out()
@@ -348,7 +459,38 @@ final class ModelCommands implements Callable<Integer> {
     console.out().println("SHA-256:    " + Output.field(v, "sha256"));
     console.out().println("Created:    " + Output.field(v, "created_at"));
     console.out().println("Created by: " + Output.field(v, "created_by"));
+    console.out().println("State:      " + Output.field(v, "state"));
+    console.out().println("Signer:     " + signerText(v));
+    console.out().println("Scan:       " + Output.field(v, "scan_verdict"));
+    JsonNode card = v.path("card");
+    if (card.isObject()) {
+      console.out().println("Owner:      " + Output.field(card, "owner"));
+      console.out().println("Risk tier:  " + Output.field(card, "risk_tier"));
+      console.out().println("Data class: " + Output.field(card, "data_classification"));
+      console.out().println("Licence:    " + Output.field(card, "licence"));
+      console.out().println("Intended:   " + Output.field(card, "intended_use"));
+      if (card.path("parent_version").isTextual()) {
+        console.out().println("Parent:     " + Output.field(card, "parent_version"));
+      }
+    }
     printTensors(console, v);
+    JsonNode custody = v.path("custody");
+    if (custody.isObject()) {
+      console.out().println("Serving:    " + Output.field(custody, "serving"));
+      console.out().println("Chain of custody:");
+      Output.fieldTable(
+          console.out(),
+          custody.path("events"),
+          "  (no events)",
+          "TIME",
+          "time",
+          "ACTION",
+          "action",
+          "BY",
+          "actor",
+          "DETAIL",
+          "reason");
+    }
   }
 
   /** Prints the model's declared inputs and outputs, as {@code name DATATYPE [d0,d1]}. */

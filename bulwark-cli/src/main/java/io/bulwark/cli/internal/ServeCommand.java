@@ -83,7 +83,7 @@ final class ServeCommand implements Callable<Integer> {
         ServeConfiguration.resolve(new ServeConfiguration.Flags(config, data, host, port));
     BulwarkServer server;
     try {
-      server = BulwarkServer.create(settings);
+      server = BulwarkServer.create(demo ? BulwarkServer.withDemoSigner(settings) : settings);
     } catch (RuntimeException e) {
       Optional<Throwable> file = Failures.find(e, FileSystemException.class);
       throw CliException.failure(

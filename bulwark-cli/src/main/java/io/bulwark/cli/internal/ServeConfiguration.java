@@ -13,14 +13,20 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.KekConfig;
 import io.bulwark.core.Limits;
+import io.bulwark.core.ModelNames;
+import io.bulwark.core.NamespaceTrust;
+import io.bulwark.core.SignerTrust;
+import io.bulwark.core.SigningPolicyConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
@@ -77,15 +83,33 @@ final class ServeConfiguration {
       @Nullable Listen listen,
       @Nullable FileLimits limits,
       @Nullable Long gracefulShutdownMs,
-      @Nullable FileKek kek) {}
+      @Nullable FileKek kek,
+      @Nullable Map<String, FileNamespace> modelSigning) {}
 
-  /** {@code "kek": {"provider": "local" | "pkcs11", ...}}. */
+  /**
+   * {@code "model_signing": {"<namespace>" | "*": {"allow_unsigned": false, "signers": [...]}}}.
+   */
+  record FileNamespace(@Nullable Boolean allowUnsigned, @Nullable List<FileSigner> signers) {}
+
+  /** Exactly one of the three forms. */
+  record FileSigner(
+      @Nullable String publicKey,
+      @Nullable String caCertificates,
+      @Nullable FileSigstore sigstore) {}
+
+  record FileSigstore(
+      @Nullable String trustedRoot, @Nullable String identity, @Nullable String issuer) {}
+
+  /** {@code "kek": {"provider": "local" | "pkcs11" | "aws-kms", ...}}. */
   record FileKek(
       @Nullable String provider,
       @Nullable String library,
       @Nullable Long slot,
       @Nullable String pinFile,
-      @Nullable String keyLabel) {}
+      @Nullable String keyLabel,
+      @Nullable String keyArn,
+      @Nullable String credentialsFile,
+      @Nullable String endpoint) {}
 
   record Listen(@Nullable String host, @Nullable Long port) {}
 
@@ -224,25 +248,127 @@ final class ServeConfiguration {
     if (file.kek() != null) {
       builder.kek(kek(file.kek(), source, where));
     }
+    if (file.modelSigning() != null) {
+      builder.signing(signing(file.modelSigning(), source, where));
+    }
+  }
+
+  /** Most namespaces a configuration may list, and signers per namespace. */
+  static final int MAX_NAMESPACES = 256;
+
+  static final int MAX_SIGNERS = 32;
+
+  private static SigningPolicyConfig signing(
+      Map<String, FileNamespace> namespaces, Path source, String where) {
+    if (namespaces.size() > MAX_NAMESPACES) {
+      throw CliException.usage(
+          where + "model_signing lists more than " + MAX_NAMESPACES + " namespaces");
+    }
+    Map<String, NamespaceTrust> out = new HashMap<>();
+    for (Map.Entry<String, FileNamespace> e : namespaces.entrySet()) {
+      String ns = e.getKey();
+      String at = where + "model_signing." + Terminal.safe(ns, 64);
+      if (!ns.equals(SigningPolicyConfig.ANY_NAMESPACE) && !ModelNames.isValidNamespace(ns)) {
+        throw CliException.usage(
+            at + ": not a namespace (the part of a model name before its first '.', or '*')");
+      }
+      FileNamespace n = e.getValue();
+      if (n == null) {
+        throw CliException.usage(at + " must be an object");
+      }
+      List<FileSigner> signers = n.signers() == null ? List.of() : n.signers();
+      if (signers.size() > MAX_SIGNERS) {
+        throw CliException.usage(at + ".signers has more than " + MAX_SIGNERS + " entries");
+      }
+      List<SignerTrust> trust = new ArrayList<>();
+      for (int i = 0; i < signers.size(); i++) {
+        trust.add(signer(signers.get(i), source, at + ".signers[" + i + "]"));
+      }
+      boolean allowUnsigned = Boolean.TRUE.equals(n.allowUnsigned());
+      if (!allowUnsigned && trust.isEmpty()) {
+        throw CliException.usage(
+            at + ": give signers, or set allow_unsigned to true (not recommended)");
+      }
+      out.put(ns, new NamespaceTrust(allowUnsigned, trust));
+    }
+    return new SigningPolicyConfig(out);
+  }
+
+  private static SignerTrust signer(@Nullable FileSigner s, Path source, String at) {
+    if (s == null) {
+      throw CliException.usage(at + " must be an object");
+    }
+    int forms =
+        (s.publicKey() != null ? 1 : 0)
+            + (s.caCertificates() != null ? 1 : 0)
+            + (s.sigstore() != null ? 1 : 0);
+    if (forms != 1) {
+      throw CliException.usage(at + ": give exactly one of public_key, ca_certificates, sigstore");
+    }
+    if (s.publicKey() != null) {
+      return new SignerTrust.PublicKey(relative(s.publicKey(), source, at + ".public_key"));
+    }
+    if (s.caCertificates() != null) {
+      return new SignerTrust.CertificateAuthorities(
+          relative(s.caCertificates(), source, at + ".ca_certificates"));
+    }
+    FileSigstore k = java.util.Objects.requireNonNull(s.sigstore());
+    if (k.trustedRoot() == null || k.identity() == null || k.issuer() == null) {
+      throw CliException.usage(at + ".sigstore needs trusted_root, identity and issuer");
+    }
+    if (k.identity().isBlank() || k.issuer().isBlank()) {
+      throw CliException.usage(at + ".sigstore: identity and issuer must not be empty");
+    }
+    return new SignerTrust.Sigstore(
+        relative(k.trustedRoot(), source, at + ".sigstore.trusted_root"), k.identity(), k.issuer());
+  }
+
+  private static Path relative(String file, Path source, String at) {
+    if (file.isBlank()) {
+      throw CliException.usage(at + " must not be empty");
+    }
+    Path path;
+    try {
+      path = Path.of(file);
+    } catch (InvalidPathException e) {
+      throw CliException.usage(at + " is not a valid path");
+    }
+    Path base = source.toAbsolutePath().getParent();
+    return base == null ? path : base.resolve(path);
   }
 
   private static KekConfig kek(FileKek kek, Path source, String where) {
     String provider = kek.provider() == null ? "local" : kek.provider();
+    boolean pkcs11Settings =
+        kek.library() != null
+            || kek.slot() != null
+            || kek.pinFile() != null
+            || kek.keyLabel() != null;
+    boolean kmsSettings =
+        kek.keyArn() != null || kek.credentialsFile() != null || kek.endpoint() != null;
     if (provider.equals("local")) {
-      if (kek.library() != null
-          || kek.slot() != null
-          || kek.pinFile() != null
-          || kek.keyLabel() != null) {
+      if (pkcs11Settings || kmsSettings) {
         throw CliException.usage(where + "kek: the local provider takes no other settings");
       }
       return new KekConfig.LocalKeyset();
     }
+    if (provider.equals("aws-kms")) {
+      if (pkcs11Settings) {
+        throw CliException.usage(
+            where + "kek: the aws-kms provider takes key_arn, credentials_file and endpoint");
+      }
+      return awsKms(kek, source, where);
+    }
     if (!provider.equals("pkcs11")) {
       throw CliException.usage(
           where
-              + "kek.provider must be local or pkcs11, was '"
+              + "kek.provider must be local, pkcs11 or aws-kms, was '"
               + Terminal.safe(provider, 32)
               + "'");
+    }
+    if (kmsSettings) {
+      throw CliException.usage(
+          where + "kek: the pkcs11 provider takes library, slot, pin_file and key_label");
     }
     if (kek.library() == null || kek.pinFile() == null || kek.keyLabel() == null) {
       throw CliException.usage(
@@ -264,6 +390,31 @@ final class ServeConfiguration {
         kek.slot() == null ? 0 : checkRange(kek.slot(), 0, Integer.MAX_VALUE, where + "kek.slot");
     return new KekConfig.Pkcs11(
         library, slot, base == null ? pinFile : base.resolve(pinFile), kek.keyLabel());
+  }
+
+  private static KekConfig awsKms(FileKek kek, Path source, String where) {
+    String arn = kek.keyArn();
+    if (arn == null || !arn.startsWith("arn:aws") || !arn.contains(":key/")) {
+      throw CliException.usage(
+          where + "kek.key_arn must be a KMS key ARN (arn:aws:kms:REGION:ACCOUNT:key/ID)");
+    }
+    Path credentials =
+        kek.credentialsFile() == null
+            ? null
+            : relative(kek.credentialsFile(), source, where + "kek.credentials_file");
+    java.net.URI endpoint = null;
+    if (kek.endpoint() != null) {
+      try {
+        endpoint = new java.net.URI(kek.endpoint());
+      } catch (java.net.URISyntaxException e) {
+        throw CliException.usage(where + "kek.endpoint is not a valid URL");
+      }
+    }
+    try {
+      return new KekConfig.AwsKms(arn, credentials, endpoint);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(where + "kek: " + Terminal.safe(String.valueOf(e.getMessage())));
+    }
   }
 
   private static Limits limits(FileLimits file, String where) {

@@ -129,7 +129,8 @@ final class SignCommands {
       name = "verify",
       description =
           "Verify an OpenSSF Model Signing bundle over a model file or directory against a public"
-              + " key or a CA. Exit 0 valid, 3 invalid.")
+              + " key, a CA, or (Sigstore keyless, offline) a trusted root with the expected"
+              + " identity and OIDC issuer. Exit 0 valid, 3 invalid.")
   static final class Verify implements Callable<Integer> {
     private final Console console;
 
@@ -159,6 +160,26 @@ final class SignCommands {
     private @Nullable Path certChain;
 
     @Option(
+        names = "--trust-root",
+        paramLabel = "TRUSTED_ROOT.json",
+        description =
+            "Sigstore keyless: the pinned trusted root (Fulcio CAs, Rekor and CT log keys, TSAs);"
+                + " needs --identity and --issuer.")
+    private @Nullable Path trustRoot;
+
+    @Option(
+        names = "--identity",
+        paramLabel = "ID",
+        description = "Sigstore keyless: the signer's exact email or URI in the certificate.")
+    private @Nullable String identity;
+
+    @Option(
+        names = "--issuer",
+        paramLabel = "URL",
+        description = "Sigstore keyless: the exact OIDC issuer that authenticated the signer.")
+    private @Nullable String issuer;
+
+    @Option(
         names = "--ignore-paths",
         split = ",",
         paramLabel = "P",
@@ -176,8 +197,18 @@ final class SignCommands {
     public Integer call() {
       Path keyFile = key;
       Path caFile = certChain;
-      if ((keyFile == null) == (caFile == null)) {
-        throw CliException.usage("give exactly one of --key and --cert-chain");
+      Path rootFile = trustRoot;
+      int given = (keyFile == null ? 0 : 1) + (caFile == null ? 0 : 1) + (rootFile == null ? 0 : 1);
+      if (given != 1) {
+        throw CliException.usage("give exactly one of --key, --cert-chain and --trust-root");
+      }
+      String expectedIdentity = identity;
+      String expectedIssuer = issuer;
+      if (rootFile == null && (expectedIdentity != null || expectedIssuer != null)) {
+        throw CliException.usage("--identity and --issuer go with --trust-root");
+      }
+      if (rootFile != null && (expectedIdentity == null || expectedIssuer == null)) {
+        throw CliException.usage("--trust-root needs both --identity and --issuer");
       }
       requireExists(path);
       requireExists(signature);
@@ -185,9 +216,11 @@ final class SignCommands {
       try {
         if (keyFile != null) {
           verifier = ModelVerifier.forKey(SigningKeys.publicKey(readPem(keyFile)));
-        } else {
-          List<X509Certificate> cas = SigningKeys.certificates(readPem(requireNonNull(caFile)));
+        } else if (caFile != null) {
+          List<X509Certificate> cas = SigningKeys.certificates(readPem(caFile));
           verifier = ModelVerifier.forCertificateAuthorities(cas);
+        } else {
+          verifier = sigstore(requireNonNull(rootFile), expectedIdentity, expectedIssuer);
         }
       } catch (BulwarkException e) {
         throw CliException.usage(String.valueOf(e.getMessage()));
@@ -220,6 +253,22 @@ final class SignCommands {
       } catch (IOException e) {
         throw CliException.failure("cannot read the model or the signature", e);
       }
+    }
+  }
+
+  private static ModelVerifier sigstore(
+      Path rootFile, @Nullable String identity, @Nullable String issuer) {
+    requireExists(rootFile);
+    if (identity == null || issuer == null || identity.isEmpty() || issuer.isEmpty()) {
+      throw CliException.usage("--trust-root needs both --identity and --issuer");
+    }
+    try {
+      return ModelVerifier.forSigstore(rootFile, identity, issuer);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(
+          Strings.printable(rootFile.toString()) + ": " + String.valueOf(e.getMessage()));
+    } catch (IOException e) {
+      throw CliException.usage("cannot read " + Strings.printable(rootFile.toString()));
     }
   }
 

@@ -205,22 +205,43 @@ class ApiClientTest {
   }
 
   @Test
-  void upload_file_streamsItAsOctetStream() throws Exception {
+  void push_sendsCardSignatureAndModelAsMultipart() throws Exception {
     Path model = dir.resolve("model.onnx");
     byte[] content = new byte[300_000];
     for (int i = 0; i < content.length; i++) {
       content[i] = (byte) i;
     }
     Files.write(model, content);
+    byte[] card = "{\"owner\":\"o\"}".getBytes(StandardCharsets.UTF_8);
+    byte[] sig = "{\"bundle\":1}".getBytes(StandardCharsets.UTF_8);
     try (ApiClient api = client()) {
       server.respond(201, "{\"name\":\"iris\",\"version\":\"1\"}");
-      JsonNode created = api.upload(ApiClient.path("models", "iris", "versions", "1"), model);
+      JsonNode created =
+          api.push(ApiClient.path("models", "iris", "versions", "1"), card, sig, model);
 
       assertThat(created.path("version").asText()).isEqualTo("1");
       assertThat(server.last().method()).isEqualTo("POST");
       assertThat(server.last().path()).isEqualTo("/api/v1/models/iris/versions/1");
-      assertThat(server.last().header("Content-Type")).isEqualTo("application/octet-stream");
-      assertThat(server.last().body()).isEqualTo(content);
+      String type = server.last().header("Content-Type");
+      assertThat(type).startsWith("multipart/form-data; boundary=bulwark-");
+      String boundary = type.substring(type.indexOf('=') + 1);
+      byte[] body = server.last().body();
+      String head = new String(body, 0, 700, StandardCharsets.ISO_8859_1);
+      assertThat(head)
+          .startsWith("--" + boundary + "\r\nContent-Disposition: form-data; name=\"card\"")
+          .contains("{\"owner\":\"o\"}\r\n--" + boundary)
+          .contains("name=\"signature\"")
+          .contains("name=\"model\"");
+      int start = body.length - content.length - ("\r\n--" + boundary + "--\r\n").length();
+      assertThat(java.util.Arrays.copyOfRange(body, start, start + content.length))
+          .isEqualTo(content);
+      assertThat(
+              new String(
+                  body,
+                  start + content.length,
+                  body.length - start - content.length,
+                  StandardCharsets.ISO_8859_1))
+          .isEqualTo("\r\n--" + boundary + "--\r\n");
     }
   }
 

@@ -123,12 +123,29 @@ class ClientCommandsTest {
          "outputs":[{"name":"label","datatype":"INT64","shape":[-1]}]}
         """);
 
-    Result result = run("model", "push", model.toString(), "--name", "iris", "--version", "1");
+    Path card = Files.writeString(dir.resolve("card.json"), "{\"owner\":\"o\"}");
+    Result result =
+        run(
+            "model",
+            "push",
+            model.toString(),
+            "--name",
+            "iris",
+            "--version",
+            "1",
+            "--card",
+            card.toString());
 
     assertThat(result.exitCode()).isZero();
     assertThat(server.last().method()).isEqualTo("POST");
     assertThat(server.last().path()).isEqualTo("/api/v1/models/iris/versions/1");
-    assertThat(server.last().body()).containsExactly(1, 2, 3, 4);
+    String body = new String(server.last().body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(body)
+        .contains("name=\"card\"")
+        .contains("{\"owner\":\"o\"}")
+        .doesNotContain("name=\"signature\"")
+        .contains("\r\n\r\n\u0001\u0002\u0003\u0004\r\n--");
+    assertThat(result.out()).contains("Signer: UNSIGNED");
     assertThat(result.out())
         .contains("Pushed iris 1 (onnx, 4 B, sha256 9f64a747)")
         .contains("  x FP32 [-1,4]")
@@ -140,7 +157,18 @@ class ClientCommandsTest {
     Path model = Files.write(dir.resolve("m.onnx"), new byte[] {1});
     server.respond(409, "{\"error\":\"model 'iris' version '1' already exists\"}");
 
-    Result result = run("model", "push", model.toString(), "--name", "iris", "--version", "1");
+    Path card = Files.writeString(dir.resolve("card.json"), "{}");
+    Result result =
+        run(
+            "model",
+            "push",
+            model.toString(),
+            "--name",
+            "iris",
+            "--version",
+            "1",
+            "--card",
+            card.toString());
 
     assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_ERROR);
     assertThat(result.err()).isEqualTo("bulwark: model 'iris' version '1' already exists\n");

@@ -199,4 +199,126 @@ class SignCommandsTest {
     assertThat(r.exitCode()).isEqualTo(Bulwark.EXIT_VERDICT);
     assertThat(r.err()).contains("unsupported legacy format");
   }
+
+  private static Path upstream() {
+    Path base =
+        Path.of(System.getProperty("bulwark.vectors", "../shared/vectors"))
+            .resolve("oms/model-transparency-scripts-tests");
+    assumeTrue(Files.isDirectory(base), "OMS vectors not found at " + base + "; skipping");
+    return base;
+  }
+
+  private static Result verifyKeyless(String... trust) {
+    Path base = upstream();
+    String[] head = {
+      "model",
+      "verify",
+      base.resolve("v1.1.0-sigstore").toString(),
+      "--signature",
+      base.resolve("v1.1.0-sigstore/model.sig").toString(),
+      "--ignore-paths",
+      base.resolve("v1.1.0-sigstore/ignore-me").toString()
+    };
+    String[] all = new String[head.length + trust.length];
+    System.arraycopy(head, 0, all, 0, head.length);
+    System.arraycopy(trust, 0, all, head.length, trust.length);
+    return run(all);
+  }
+
+  private static String prodRoot() {
+    return upstream()
+        .resolve("../sigstore-trust/sigstore-python_prod_trusted_root.json")
+        .normalize()
+        .toString();
+  }
+
+  @Test
+  void verify_upstreamKeylessVector_exits0() {
+    Result r =
+        verifyKeyless(
+            "--trust-root",
+            prodRoot(),
+            "--identity",
+            "stefanb@us.ibm.com",
+            "--issuer",
+            "https://sigstore.verify.ibm.com/oauth2",
+            "--json");
+    assertThat(r.exitCode()).as(r.err()).isEqualTo(Bulwark.EXIT_OK);
+    assertThat(r.out())
+        .contains("\"verdict\" : \"valid\"")
+        .contains("stefanb@us.ibm.com (issuer https://sigstore.verify.ibm.com/oauth2)");
+  }
+
+  @Test
+  void verify_keylessWrongIdentity_exits3WithReason() {
+    Result r =
+        verifyKeyless(
+            "--trust-root",
+            prodRoot(),
+            "--identity",
+            "eve@example.com",
+            "--issuer",
+            "https://sigstore.verify.ibm.com/oauth2");
+    assertThat(r.exitCode()).isEqualTo(Bulwark.EXIT_VERDICT);
+    assertThat(r.err()).contains("INVALID").contains("is not the expected identity");
+  }
+
+  @Test
+  void verify_keylessWrongIssuer_exits3WithReason() {
+    Result r =
+        verifyKeyless(
+            "--trust-root",
+            prodRoot(),
+            "--identity",
+            "stefanb@us.ibm.com",
+            "--issuer",
+            "https://accounts.google.com");
+    assertThat(r.exitCode()).isEqualTo(Bulwark.EXIT_VERDICT);
+    assertThat(r.err()).contains("is not the expected issuer");
+  }
+
+  @Test
+  void verify_trustRootWithoutIssuer_exits2() {
+    Result r = verifyKeyless("--trust-root", prodRoot(), "--identity", "stefanb@us.ibm.com");
+    assertThat(r.exitCode()).isEqualTo(Bulwark.EXIT_USAGE);
+    assertThat(r.err()).contains("--identity and --issuer");
+  }
+
+  @Test
+  void verify_identityWithoutTrustRoot_exits2() {
+    sign();
+    Result r = verify("--identity", "a@example.com", "--issuer", "https://issuer.example");
+    assertThat(r.exitCode()).isEqualTo(Bulwark.EXIT_USAGE);
+  }
+
+  @Test
+  void verify_trustRootAndKey_exits2() {
+    sign();
+    Result r =
+        verify(
+            "--trust-root",
+            prodRoot(),
+            "--identity",
+            "a@example.com",
+            "--issuer",
+            "https://issuer.example");
+    assertThat(r.exitCode()).isEqualTo(Bulwark.EXIT_USAGE);
+    assertThat(r.err()).contains("exactly one of --key, --cert-chain and --trust-root");
+  }
+
+  @Test
+  void verify_malformedTrustRoot_exits2() throws Exception {
+    Path root = dir.resolve("trusted_root.json");
+    Files.writeString(root, "{\"mediaType\": \"something else\"}");
+    Result r =
+        verifyKeyless(
+            "--trust-root",
+            root.toString(),
+            "--identity",
+            "stefanb@us.ibm.com",
+            "--issuer",
+            "https://sigstore.verify.ibm.com/oauth2");
+    assertThat(r.exitCode()).isEqualTo(Bulwark.EXIT_USAGE);
+    assertThat(r.err()).contains("not a Sigstore trusted root");
+  }
 }

@@ -1,20 +1,32 @@
 package io.bulwark.crypto.internal;
 
+import io.bulwark.core.ConflictException;
 import io.bulwark.core.InsecureSecretAccess;
+import io.bulwark.core.NotFoundException;
 import io.bulwark.core.UnavailableException;
+import io.bulwark.crypto.KeyVersion;
 import io.bulwark.crypto.Pkcs11Settings;
+import io.bulwark.crypto.WrappedKey;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.Provider;
 import java.security.ProviderException;
 import java.security.SecureRandom;
 import java.security.Security;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
 import javax.crypto.Cipher;
 import javax.crypto.KeyGenerator;
 import javax.crypto.SecretKey;
@@ -31,6 +43,13 @@ import org.jspecify.annotations.Nullable;
  * associated data as GCM additional data. Length and version are checked before the token sees any
  * input.
  *
+ * <p>Versions: the first key has the configured label, later ones (made by {@link #rotate()}) the
+ * label followed by {@code .2}, {@code .3}, and so on, so a restart finds them all again by listing
+ * the token's labels. The primary is the highest version present. {@link #disable} destroys the key
+ * object in the token, which cannot be undone; a version missing below the highest is reported as
+ * {@link KeyVersion.Status#DISABLED}. Unwrapping routes by {@link WrappedKey#kekId()}, since the
+ * GCM ciphertext does not say which key made it.
+ *
  * <p>The configured provider is used explicitly for every operation and never registered with
  * {@link Security#addProvider}, so nothing else in the process picks up the token by accident.
  */
@@ -46,6 +65,12 @@ public final class Pkcs11KeyEncryptionKey implements KeyEncryptionKey {
   static final int MAX_WRAPPED_BYTES = 1 + IV_BYTES + MAX_PLAINTEXT_KEY_BYTES + TAG_BYTES;
 
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
+
+  /** Highest version number recognised; labels with larger suffixes are someone else's. */
+  static final int MAX_KEY_VERSION = 9999;
+
+  private static final Pattern VERSION_SUFFIX = Pattern.compile("[1-9][0-9]{0,3}");
+  private static final String PREFIX = "pkcs11:";
 
   /**
    * PKCS#11 return values that mean the token, not the input, is the problem: an outage must not be
@@ -71,14 +96,24 @@ public final class Pkcs11KeyEncryptionKey implements KeyEncryptionKey {
       Set.of("CKR_PIN_INCORRECT", "CKR_PIN_LOCKED", "CKR_PIN_EXPIRED", "CKR_PIN_LEN_RANGE");
 
   private final Provider provider;
-  private final SecretKey key;
-  private final String keyId;
+  private final Path library;
+  private final long slot;
+  private final String label;
   private final SecureRandom random = new SecureRandom();
 
-  private Pkcs11KeyEncryptionKey(Provider provider, SecretKey key, String keyId) {
+  /**
+   * Version number to key, never empty; replaced whole under the instance lock. The highest entry
+   * is the primary.
+   */
+  private volatile NavigableMap<Integer, SecretKey> keys;
+
+  private Pkcs11KeyEncryptionKey(
+      Provider provider, Pkcs11Settings settings, NavigableMap<Integer, SecretKey> keys) {
     this.provider = provider;
-    this.key = key;
-    this.keyId = keyId;
+    this.library = settings.library();
+    this.slot = settings.slot();
+    this.label = settings.keyLabel();
+    this.keys = keys;
   }
 
   /** See {@link io.bulwark.crypto.KeyEncryptionKeys#pkcs11(Pkcs11Settings)}. */
@@ -92,11 +127,16 @@ public final class Pkcs11KeyEncryptionKey implements KeyEncryptionKey {
     char[] pin = pinChars(settings);
     try {
       KeyStore store = login(provider, settings, pin);
-      SecretKey key = find(store, settings.keyLabel());
-      if (key == null) {
-        key = generate(provider, settings, pin);
+      NavigableMap<Integer, SecretKey> keys = scan(store, settings.keyLabel());
+      if (keys.isEmpty()) {
+        generate(provider, settings.keyLabel());
+        keys = scan(reload(provider), settings.keyLabel());
+        if (keys.isEmpty()) {
+          throw new GeneralSecurityException(
+              "PKCS#11 token did not store the generated key under label " + settings.keyLabel());
+        }
       }
-      return new Pkcs11KeyEncryptionKey(provider, key, "pkcs11:" + settings.keyLabel());
+      return new Pkcs11KeyEncryptionKey(provider, settings, keys);
     } finally {
       Arrays.fill(pin, '\0');
     }
@@ -115,6 +155,87 @@ public final class Pkcs11KeyEncryptionKey implements KeyEncryptionKey {
       throw new UnavailableException(
           "PKCS#11 token unavailable: cannot initialise the library or slot " + settings.slot(), e);
     }
+  }
+
+  /**
+   * A provider whose key-generation template carries {@code versionLabel}: SunPKCS11 takes the
+   * label of a generated key from its configuration only, so each new version needs its own.
+   */
+  private Provider generatorFor(String versionLabel) {
+    Provider template = Security.getProvider("SunPKCS11");
+    if (template == null) {
+      throw new UnavailableException("PKCS#11 unavailable: this JDK has no SunPKCS11 provider");
+    }
+    try {
+      return template.configure(Pkcs11ProviderConfig.inline(library, slot, versionLabel));
+    } catch (ProviderException | IllegalArgumentException e) {
+      throw new UnavailableException(
+          "PKCS#11 token unavailable: cannot initialise the library or slot " + slot, e);
+    }
+  }
+
+  /**
+   * A fresh view of the token's objects. The token is already logged in (login state belongs to the
+   * process, not the provider), so no PIN is needed; if the token has logged out meanwhile, for
+   * example after an HSM restart, this fails as unavailable.
+   */
+  private static KeyStore reload(Provider provider) throws GeneralSecurityException {
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS11", provider);
+      store.load(null, null);
+      return store;
+    } catch (IOException e) {
+      throw new UnavailableException("PKCS#11 token unavailable: cannot list keys", e);
+    } catch (ProviderException e) {
+      throw unavailable("list keys", e);
+    }
+  }
+
+  /** Every version of {@code label} in the token, validated as a non-extractable AES key. */
+  private static NavigableMap<Integer, SecretKey> scan(KeyStore store, String label)
+      throws GeneralSecurityException {
+    NavigableMap<Integer, SecretKey> keys = new TreeMap<>();
+    List<String> aliases;
+    try {
+      aliases = Collections.list(store.aliases());
+    } catch (ProviderException e) {
+      throw unavailable("list keys", e);
+    }
+    for (String alias : aliases) {
+      int version = versionOf(label, alias);
+      if (version > 0) {
+        SecretKey key = find(store, alias);
+        if (key != null) {
+          keys.put(version, key);
+        }
+      }
+    }
+    return Collections.unmodifiableNavigableMap(keys);
+  }
+
+  /** The version {@code versionLabel} names for {@code label}, or 0 if it names none. */
+  static int versionOf(String label, String versionLabel) {
+    if (versionLabel.equals(label)) {
+      return 1;
+    }
+    if (versionLabel.length() > label.length() + 1
+        && versionLabel.startsWith(label)
+        && versionLabel.charAt(label.length()) == '.') {
+      String suffix = versionLabel.substring(label.length() + 1);
+      if (VERSION_SUFFIX.matcher(suffix).matches()) {
+        int version = Integer.parseInt(suffix);
+        return version >= 2 && version <= MAX_KEY_VERSION ? version : 0;
+      }
+    }
+    return 0;
+  }
+
+  static String labelOf(String label, int version) {
+    return version == 1 ? label : label + "." + version;
+  }
+
+  private String keyIdOf(int version) {
+    return PREFIX + labelOf(label, version);
   }
 
   private static KeyStore login(Provider provider, Pkcs11Settings settings, char[] pin)
@@ -164,26 +285,15 @@ public final class Pkcs11KeyEncryptionKey implements KeyEncryptionKey {
     }
   }
 
-  private static SecretKey generate(Provider provider, Pkcs11Settings settings, char[] pin)
+  /** Generates a key inside the token under the label in {@code generator}'s template. */
+  private static void generate(Provider generator, String versionLabel)
       throws GeneralSecurityException {
     try {
-      KeyGenerator generator = KeyGenerator.getInstance("AES", provider);
-      generator.init(256);
-      SecretKey key = generator.generateKey();
-      // Read back through a fresh KeyStore view: proves that the token stored the key under its
-      // label, so the next start finds it instead of generating another one.
-      KeyStore check = KeyStore.getInstance("PKCS11", provider);
-      check.load(null, pin);
-      SecretKey stored = find(check, settings.keyLabel());
-      if (stored == null) {
-        throw new GeneralSecurityException(
-            "PKCS#11 token did not store the generated key under label " + settings.keyLabel());
-      }
-      return key;
-    } catch (IOException e) {
-      throw new UnavailableException("PKCS#11 token unavailable after key generation", e);
+      KeyGenerator keyGenerator = KeyGenerator.getInstance("AES", generator);
+      keyGenerator.init(256);
+      keyGenerator.generateKey();
     } catch (ProviderException e) {
-      throw unavailable("generate key " + settings.keyLabel(), e);
+      throw unavailable("generate key " + versionLabel, e);
     }
   }
 
@@ -203,11 +313,107 @@ public final class Pkcs11KeyEncryptionKey implements KeyEncryptionKey {
 
   @Override
   public String keyId() {
-    return keyId;
+    return keyIdOf(keys.lastKey());
   }
 
   @Override
-  public byte[] wrap(byte[] plaintextKey, byte[] associatedData) throws GeneralSecurityException {
+  public List<KeyVersion> versions() {
+    NavigableMap<Integer, SecretKey> snapshot = keys;
+    int primary = snapshot.lastKey();
+    List<KeyVersion> versions = new ArrayList<>(primary);
+    for (int v = 1; v <= primary; v++) {
+      KeyVersion.Status status =
+          v == primary
+              ? KeyVersion.Status.PRIMARY
+              : snapshot.containsKey(v) ? KeyVersion.Status.ENABLED : KeyVersion.Status.DISABLED;
+      versions.add(new KeyVersion(keyIdOf(v), status));
+    }
+    return List.copyOf(versions);
+  }
+
+  /**
+   * Generates a new AES-256 key inside the token (sensitive, not extractable, encrypt and decrypt
+   * only) under the next version label, then makes it primary once a fresh listing of the token
+   * shows it stored. Needs the token still logged in from {@link #open}.
+   */
+  @Override
+  public synchronized String rotate() throws GeneralSecurityException {
+    int next = keys.lastKey() + 1;
+    if (next > MAX_KEY_VERSION) {
+      throw new GeneralSecurityException(
+          "PKCS#11 key " + label + " has reached " + MAX_KEY_VERSION + " versions");
+    }
+    String versionLabel = labelOf(label, next);
+    generate(generatorFor(versionLabel), versionLabel);
+    NavigableMap<Integer, SecretKey> found = scan(reload(provider), label);
+    if (!found.containsKey(next)) {
+      throw new GeneralSecurityException(
+          "PKCS#11 token did not store the generated key under label " + versionLabel);
+    }
+    // Versions disabled in this process stay out even if the listing still shows them.
+    NavigableMap<Integer, SecretKey> updated = new TreeMap<>(keys);
+    updated.put(next, found.get(next));
+    keys = Collections.unmodifiableNavigableMap(updated);
+    return keyIdOf(next);
+  }
+
+  /**
+   * <strong>Irreversible:</strong> destroys the key object in the token. Data keys still wrapped by
+   * that version can never be unwrapped again, by any process. The version is withdrawn from this
+   * instance before the token destroys it; an unwrap with it already inside the token at that
+   * moment may fail as unavailable rather than as disabled. Other processes holding the same token
+   * open keep the destroyed version in their listing until they restart, and their unwraps with it
+   * then fail as unavailable.
+   */
+  @Override
+  public synchronized void disable(String keyId) throws GeneralSecurityException {
+    NavigableMap<Integer, SecretKey> snapshot = keys;
+    int version = keyId.startsWith(PREFIX) ? versionOf(label, keyId.substring(PREFIX.length())) : 0;
+    if (version == 0 || version > snapshot.lastKey()) {
+      throw new NotFoundException("key-encryption key", keyId);
+    }
+    if (version == snapshot.lastKey()) {
+      throw new ConflictException(
+          "key-encryption key " + keyId + " is the primary; rotate before disabling it");
+    }
+    if (!snapshot.containsKey(version)) {
+      return;
+    }
+    // Withdraw the key before destroying it, so that no unwrap reaches a destroyed handle and
+    // reports the token as unavailable instead of the key as disabled.
+    NavigableMap<Integer, SecretKey> updated = new TreeMap<>(snapshot);
+    updated.remove(version);
+    keys = Collections.unmodifiableNavigableMap(updated);
+    String versionLabel = labelOf(label, version);
+    boolean destroyed = false;
+    try {
+      KeyStore store = reload(provider);
+      if (store.containsAlias(versionLabel)) {
+        store.deleteEntry(versionLabel);
+      }
+      destroyed = !reload(provider).containsAlias(versionLabel);
+      if (!destroyed) {
+        throw new GeneralSecurityException("PKCS#11 token kept key " + versionLabel);
+      }
+    } catch (ProviderException e) {
+      throw unavailable("destroy key " + versionLabel, e);
+    } finally {
+      if (!destroyed) {
+        keys = snapshot;
+      }
+    }
+  }
+
+  @Override
+  public WrappedKey wrap(byte[] plaintextKey, byte[] associatedData)
+      throws GeneralSecurityException {
+    Map.Entry<Integer, SecretKey> primary = keys.lastEntry();
+    return new WrappedKey(
+        keyIdOf(primary.getKey()), wrapWith(primary.getValue(), plaintextKey, associatedData));
+  }
+
+  private byte[] wrapWith(SecretKey key, byte[] plaintextKey, byte[] associatedData)
+      throws GeneralSecurityException {
     if (plaintextKey.length == 0 || plaintextKey.length > MAX_PLAINTEXT_KEY_BYTES) {
       throw new IllegalArgumentException(
           "data key must have 1 to " + MAX_PLAINTEXT_KEY_BYTES + " bytes");
@@ -234,7 +440,17 @@ public final class Pkcs11KeyEncryptionKey implements KeyEncryptionKey {
   }
 
   @Override
-  public byte[] unwrap(byte[] wrapped, byte[] associatedData) throws GeneralSecurityException {
+  public byte[] unwrap(WrappedKey wrappedKey, byte[] associatedData)
+      throws GeneralSecurityException {
+    String kekId = wrappedKey.kekId();
+    int version = kekId.startsWith(PREFIX) ? versionOf(label, kekId.substring(PREFIX.length())) : 0;
+    SecretKey key = version == 0 ? null : keys.get(version);
+    if (key == null) {
+      // kekId passed WrappedKey's check: printable ASCII, bounded, safe to show.
+      throw new GeneralSecurityException(
+          "key-encryption key " + kekId + " is unknown here or disabled");
+    }
+    byte[] wrapped = wrappedKey.bytes();
     if (wrapped.length < MIN_WRAPPED_BYTES || wrapped.length > MAX_WRAPPED_BYTES) {
       throw new GeneralSecurityException(
           "wrapped key must have "
@@ -304,6 +520,6 @@ public final class Pkcs11KeyEncryptionKey implements KeyEncryptionKey {
 
   @Override
   public String toString() {
-    return "Pkcs11KeyEncryptionKey[" + keyId + "]";
+    return "Pkcs11KeyEncryptionKey[" + keyId() + "]";
   }
 }

@@ -2,6 +2,7 @@ package io.bulwark.crypto.internal;
 
 import io.bulwark.crypto.Pkcs11Settings;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HexFormat;
 
 /**
@@ -21,14 +22,21 @@ final class Pkcs11ProviderConfig {
    * only encrypt and decrypt (no wrapping of other token keys, no signing).
    */
   static String inline(Pkcs11Settings settings) {
-    String label =
-        HexFormat.of().formatHex(settings.keyLabel().getBytes(StandardCharsets.US_ASCII));
+    return inline(settings.library(), settings.slot(), settings.keyLabel());
+  }
+
+  /**
+   * As {@link #inline(Pkcs11Settings)}, with {@code keyLabel} (already checked by {@link
+   * Pkcs11Settings}, perhaps with a version suffix) as the label of generated keys.
+   */
+  static String inline(Path library, long slot, String keyLabel) {
+    String label = HexFormat.of().formatHex(keyLabel.getBytes(StandardCharsets.US_ASCII));
     return "--name = Bulwark\n"
         + "library = "
-        + settings.library()
+        + library
         + "\n"
         + "slot = "
-        + settings.slot()
+        + slot
         + "\n"
         + "attributes(generate, CKO_SECRET_KEY, CKK_AES) = {\n"
         + "  CKA_TOKEN = true\n"

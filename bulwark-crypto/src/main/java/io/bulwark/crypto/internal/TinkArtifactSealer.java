@@ -105,28 +105,48 @@ public final class TinkArtifactSealer implements ArtifactSealer {
     }
   }
 
+  @Override
+  public WrappedKey rewrap(WrappedKey wrapped, byte[] keyAssociatedData)
+      throws GeneralSecurityException {
+    Objects.requireNonNull(wrapped, "wrapped");
+    Objects.requireNonNull(keyAssociatedData, "keyAssociatedData");
+    byte[] serialized = kek.unwrap(wrapped, keyAssociatedData);
+    try {
+      // Only a data keyset this sealer could have made is carried over to the new primary.
+      parseDataKey(serialized);
+      return kek.wrap(serialized, keyAssociatedData);
+    } finally {
+      Arrays.fill(serialized, (byte) 0);
+    }
+  }
+
   private StreamingAead unwrapDataKey(WrappedKey key, byte[] keyAssociatedData)
       throws ArtifactIntegrityException {
     byte[] serialized;
     try {
-      serialized = kek.unwrap(key.bytes(), keyAssociatedData);
+      serialized = kek.unwrap(key, keyAssociatedData);
     } catch (GeneralSecurityException e) {
       throw new ArtifactIntegrityException(ArtifactIntegrityException.KEY_DOES_NOT_UNWRAP, e);
     }
     try {
-      Configuration config = StreamingAeadConfig2026.get();
-      KeysetHandle dataKey =
-          TinkProtoKeysetFormat.parseKeyset(serialized, InsecureSecretKeyAccess.get(), config);
-      if (dataKey.size() != 1
-          || !ACCEPTED_PARAMETERS.contains(dataKey.getPrimary().getKey().getParameters())) {
-        throw new GeneralSecurityException("unexpected data keyset");
-      }
-      return dataKey.getPrimitive(config, StreamingAead.class);
+      return parseDataKey(serialized)
+          .getPrimitive(StreamingAeadConfig2026.get(), StreamingAead.class);
     } catch (GeneralSecurityException e) {
       throw new ArtifactIntegrityException(ArtifactIntegrityException.KEY_DOES_NOT_UNWRAP, e);
     } finally {
       Arrays.fill(serialized, (byte) 0);
     }
+  }
+
+  private static KeysetHandle parseDataKey(byte[] serialized) throws GeneralSecurityException {
+    KeysetHandle dataKey =
+        TinkProtoKeysetFormat.parseKeyset(
+            serialized, InsecureSecretKeyAccess.get(), StreamingAeadConfig2026.get());
+    if (dataKey.size() != 1
+        || !ACCEPTED_PARAMETERS.contains(dataKey.getPrimary().getKey().getParameters())) {
+      throw new GeneralSecurityException("unexpected data keyset");
+    }
+    return dataKey;
   }
 
   /**
@@ -346,7 +366,7 @@ public final class TinkArtifactSealer implements ArtifactSealer {
           TinkProtoKeysetFormat.serializeKeyset(
               key, InsecureSecretKeyAccess.get(), StreamingAeadConfig2026.get());
       try {
-        WrappedKey wrapped = new WrappedKey(kek.keyId(), kek.wrap(serialized, keyAssociatedData));
+        WrappedKey wrapped = kek.wrap(serialized, keyAssociatedData);
         dataKey = null;
         state = State.WRAPPED;
         return wrapped;

@@ -4,10 +4,18 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.core.ConflictException;
+import io.bulwark.core.NotFoundException;
 import io.bulwark.core.SecretBytes;
 import io.bulwark.core.UnavailableException;
+import io.bulwark.crypto.ArtifactIntegrityException;
+import io.bulwark.crypto.ArtifactSealer;
+import io.bulwark.crypto.ArtifactSealers;
 import io.bulwark.crypto.KeyEncryptionKeys;
+import io.bulwark.crypto.KeyVersion;
+import io.bulwark.crypto.KeyVersion.Status;
 import io.bulwark.crypto.Pkcs11Settings;
+import io.bulwark.crypto.WrappedKey;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
 import io.bulwark.testing.SoftHsm;
 import java.security.GeneralSecurityException;
@@ -48,9 +56,9 @@ class Pkcs11KeyEncryptionKeyTest {
   void wrap_thenUnwrap_returnsDataKey(TestInfo test) throws Exception {
     KeyEncryptionKey kek = open(label(test));
 
-    byte[] wrapped = kek.wrap(KEY, AAD);
+    byte[] wrapped = kek.wrap(KEY, AAD).bytes();
 
-    assertThat(kek.unwrap(wrapped, AAD)).isEqualTo(KEY);
+    assertThat(kek.unwrap(new WrappedKey(kek.keyId(), wrapped), AAD)).isEqualTo(KEY);
     assertThat(wrapped[0]).isEqualTo(Pkcs11KeyEncryptionKey.VERSION);
     assertThat(wrapped).hasSize(1 + 12 + KEY.length + 16);
   }
@@ -74,8 +82,8 @@ class Pkcs11KeyEncryptionKeyTest {
   void wrap_sameKeyTwice_differentIvsAndCiphertexts(TestInfo test) throws Exception {
     KeyEncryptionKey kek = open(label(test));
 
-    byte[] first = kek.wrap(KEY, AAD);
-    byte[] second = kek.wrap(KEY, AAD);
+    byte[] first = kek.wrap(KEY, AAD).bytes();
+    byte[] second = kek.wrap(KEY, AAD).bytes();
 
     assertThat(java.util.Arrays.copyOfRange(first, 1, 13))
         .isNotEqualTo(java.util.Arrays.copyOfRange(second, 1, 13));
@@ -85,21 +93,24 @@ class Pkcs11KeyEncryptionKeyTest {
   @Test
   void unwrap_differentAssociatedData_throws(TestInfo test) throws Exception {
     KeyEncryptionKey kek = open(label(test));
-    byte[] wrapped = kek.wrap(KEY, AAD);
+    byte[] wrapped = kek.wrap(KEY, AAD).bytes();
 
-    assertThatThrownBy(() -> kek.unwrap(wrapped, "model=m;version=2".getBytes(UTF_8)))
+    assertThatThrownBy(
+            () ->
+                kek.unwrap(
+                    new WrappedKey(kek.keyId(), wrapped), "model=m;version=2".getBytes(UTF_8)))
         .isInstanceOf(GeneralSecurityException.class);
   }
 
   @Test
   void unwrap_anyFlippedByte_throws(TestInfo test) throws Exception {
     KeyEncryptionKey kek = open(label(test));
-    byte[] wrapped = kek.wrap(KEY, AAD);
+    byte[] wrapped = kek.wrap(KEY, AAD).bytes();
 
     for (int i = 0; i < wrapped.length; i++) {
       byte[] tampered = wrapped.clone();
       tampered[i] ^= (byte) 0x01;
-      assertThatThrownBy(() -> kek.unwrap(tampered, AAD))
+      assertThatThrownBy(() -> kek.unwrap(new WrappedKey(kek.keyId(), tampered), AAD))
           .as("byte %d", i)
           .isInstanceOf(GeneralSecurityException.class);
     }
@@ -108,11 +119,12 @@ class Pkcs11KeyEncryptionKeyTest {
   @Test
   void unwrap_truncated_throws(TestInfo test) throws Exception {
     KeyEncryptionKey kek = open(label(test));
-    byte[] wrapped = kek.wrap(KEY, AAD);
+    byte[] wrapped = kek.wrap(KEY, AAD).bytes();
 
-    for (int length = 0; length < wrapped.length; length++) {
+    // WrappedKey itself refuses zero bytes, so the provider sees lengths from one up.
+    for (int length = 1; length < wrapped.length; length++) {
       byte[] truncated = java.util.Arrays.copyOf(wrapped, length);
-      assertThatThrownBy(() -> kek.unwrap(truncated, AAD))
+      assertThatThrownBy(() -> kek.unwrap(new WrappedKey(kek.keyId(), truncated), AAD))
           .as("length %d", length)
           .isInstanceOf(GeneralSecurityException.class);
     }
@@ -121,10 +133,10 @@ class Pkcs11KeyEncryptionKeyTest {
   @Test
   void unwrap_unknownVersion_throwsBeforeToken(TestInfo test) throws Exception {
     KeyEncryptionKey kek = open(label(test));
-    byte[] wrapped = kek.wrap(KEY, AAD);
+    byte[] wrapped = kek.wrap(KEY, AAD).bytes();
     wrapped[0] = 2;
 
-    assertThatThrownBy(() -> kek.unwrap(wrapped, AAD))
+    assertThatThrownBy(() -> kek.unwrap(new WrappedKey(kek.keyId(), wrapped), AAD))
         .isInstanceOf(GeneralSecurityException.class)
         .hasMessageContaining("unknown version 2");
   }
@@ -134,9 +146,10 @@ class Pkcs11KeyEncryptionKeyTest {
     KeyEncryptionKey a = open(label(test) + "-a");
     KeyEncryptionKey b = open(label(test) + "-b");
 
-    byte[] wrapped = a.wrap(KEY, AAD);
+    byte[] wrapped = a.wrap(KEY, AAD).bytes();
 
-    assertThatThrownBy(() -> b.unwrap(wrapped, AAD)).isInstanceOf(GeneralSecurityException.class);
+    assertThatThrownBy(() -> b.unwrap(new WrappedKey(b.keyId(), wrapped), AAD))
+        .isInstanceOf(GeneralSecurityException.class);
   }
 
   @Test
@@ -145,10 +158,10 @@ class Pkcs11KeyEncryptionKeyTest {
     byte[] big = new byte[Pkcs11KeyEncryptionKey.MAX_PLAINTEXT_KEY_BYTES];
     java.util.Arrays.fill(big, (byte) 7);
 
-    byte[] wrapped = kek.wrap(big, AAD);
+    byte[] wrapped = kek.wrap(big, AAD).bytes();
 
     assertThat(wrapped).hasSize(Pkcs11KeyEncryptionKey.MAX_WRAPPED_BYTES);
-    assertThat(kek.unwrap(wrapped, AAD)).isEqualTo(big);
+    assertThat(kek.unwrap(new WrappedKey(kek.keyId(), wrapped), AAD)).isEqualTo(big);
   }
 
   @Test
@@ -166,10 +179,10 @@ class Pkcs11KeyEncryptionKeyTest {
   void unwrap_oneByteKeyAtMinimumLength_roundTrips(TestInfo test) throws Exception {
     KeyEncryptionKey kek = open(label(test));
 
-    byte[] wrapped = kek.wrap(new byte[] {42}, AAD);
+    byte[] wrapped = kek.wrap(new byte[] {42}, AAD).bytes();
 
     assertThat(wrapped).hasSize(Pkcs11KeyEncryptionKey.MIN_WRAPPED_BYTES);
-    assertThat(kek.unwrap(wrapped, AAD)).containsExactly(42);
+    assertThat(kek.unwrap(new WrappedKey(kek.keyId(), wrapped), AAD)).containsExactly(42);
   }
 
   @Test
@@ -178,7 +191,7 @@ class Pkcs11KeyEncryptionKeyTest {
     byte[] tooLong = new byte[Pkcs11KeyEncryptionKey.MAX_WRAPPED_BYTES + 1];
     tooLong[0] = Pkcs11KeyEncryptionKey.VERSION;
 
-    assertThatThrownBy(() -> kek.unwrap(tooLong, AAD))
+    assertThatThrownBy(() -> kek.unwrap(new WrappedKey(kek.keyId(), tooLong), AAD))
         .isInstanceOf(GeneralSecurityException.class)
         .hasMessageContaining("got " + (Pkcs11KeyEncryptionKey.MAX_WRAPPED_BYTES + 1));
   }
@@ -209,13 +222,13 @@ class Pkcs11KeyEncryptionKeyTest {
   void pkcs11_reopenWithNewProvider_reusesKeyAndUnwrapsEarlierWraps(TestInfo test)
       throws Exception {
     KeyEncryptionKey first = open(label(test));
-    byte[] wrapped = first.wrap(KEY, AAD);
+    byte[] wrapped = first.wrap(KEY, AAD).bytes();
     List<String> aliasesBefore = aliases(slot);
 
     KeyEncryptionKey second = open(label(test));
 
     assertThat(second.keyId()).isEqualTo(first.keyId());
-    assertThat(second.unwrap(wrapped, AAD)).isEqualTo(KEY);
+    assertThat(second.unwrap(new WrappedKey(second.keyId(), wrapped), AAD)).isEqualTo(KEY);
     assertThat(aliases(slot)).containsExactlyInAnyOrderElementsOf(aliasesBefore);
   }
 
@@ -264,6 +277,115 @@ class Pkcs11KeyEncryptionKeyTest {
     assertThatThrownBy(() -> open(label))
         .isInstanceOf(GeneralSecurityException.class)
         .hasMessageContaining("extractable");
+  }
+
+  @Test
+  void rewrap_pkcs11RotatedAndOldDestroyed_newKeyOpensOldKeyFailsAlsoAfterRestart()
+      throws Exception {
+    String label = "rotation-restart";
+    KeyEncryptionKey kek = open(label);
+    ArtifactSealer sealer = ArtifactSealers.tinkStreaming(kek);
+    KeyRotationTest.Sealed sealed = KeyRotationTest.seal(sealer, 5);
+    byte[] ciphertextBefore = sealed.ciphertext().clone();
+
+    String newId = kek.rotate();
+    WrappedKey rewrapped = sealer.rewrap(sealed.key(), KeyRotationTest.KEY_AAD);
+    kek.disable("pkcs11:" + label);
+
+    assertThat(sealed.key().kekId()).isEqualTo("pkcs11:" + label);
+    assertThat(newId).isEqualTo("pkcs11:" + label + ".2").isEqualTo(kek.keyId());
+    assertThat(rewrapped.kekId()).isEqualTo(newId);
+    assertThat(KeyRotationTest.open(sealer, sealed.ciphertext(), rewrapped))
+        .isEqualTo(sealed.plaintext());
+    assertThatThrownBy(() -> KeyRotationTest.open(sealer, sealed.ciphertext(), sealed.key()))
+        .isInstanceOf(GeneralSecurityException.class)
+        .hasMessage(ArtifactIntegrityException.KEY_DOES_NOT_UNWRAP);
+    assertThat(sealed.ciphertext()).isEqualTo(ciphertextBefore);
+    List<KeyVersion> expected =
+        List.of(
+            new KeyVersion("pkcs11:" + label, Status.DISABLED),
+            new KeyVersion(newId, Status.PRIMARY));
+    assertThat(kek.versions()).isEqualTo(expected);
+    assertThat(aliases(slot)).contains(label + ".2").doesNotContain(label);
+
+    KeyEncryptionKey restarted = open(label);
+    ArtifactSealer restartedSealer = ArtifactSealers.tinkStreaming(restarted);
+
+    assertThat(restarted.keyId()).isEqualTo(newId);
+    assertThat(restarted.versions()).isEqualTo(expected);
+    assertThat(KeyRotationTest.open(restartedSealer, sealed.ciphertext(), rewrapped))
+        .isEqualTo(sealed.plaintext());
+    assertThatThrownBy(
+            () -> KeyRotationTest.open(restartedSealer, sealed.ciphertext(), sealed.key()))
+        .isInstanceOf(GeneralSecurityException.class);
+    // The restart found the versions and generated nothing new.
+    assertThat(aliases(slot)).contains(label + ".2").doesNotContain(label, label + ".3");
+  }
+
+  @Test
+  void rotate_pkcs11_newVersionGeneratedInTokenNotExtractable(TestInfo test) throws Exception {
+    String label = label(test);
+    KeyEncryptionKey kek = open(label);
+    ArtifactSealer sealer = ArtifactSealers.tinkStreaming(kek);
+    KeyRotationTest.Sealed sealed = KeyRotationTest.seal(sealer, 6);
+
+    kek.rotate();
+    kek.rotate();
+
+    assertThat(kek.keyId()).isEqualTo("pkcs11:" + label + ".3");
+    assertThat(kek.versions())
+        .extracting(KeyVersion::status)
+        .containsExactly(Status.ENABLED, Status.ENABLED, Status.PRIMARY);
+    // The first version still opens what it sealed.
+    assertThat(KeyRotationTest.open(sealer, sealed.ciphertext(), sealed.key()))
+        .isEqualTo(sealed.plaintext());
+    KeyStore store = KeyStore.getInstance("PKCS11", plainProvider(slot));
+    store.load(null, SoftHsm.USER_PIN.toCharArray());
+    for (String alias : List.of(label + ".2", label + ".3")) {
+      Key key = store.getKey(alias, null);
+      assertThat(key).isInstanceOf(SecretKey.class);
+      assertThat(key.getEncoded()).as(alias).isNull();
+      assertThat(key.toString()).contains("token object", "sensitive", "unextractable");
+    }
+  }
+
+  @Test
+  void disable_pkcs11Primary_conflict(TestInfo test) throws Exception {
+    KeyEncryptionKey kek = open(label(test));
+
+    assertThatThrownBy(() -> kek.disable(kek.keyId())).isInstanceOf(ConflictException.class);
+    assertThat(aliases(slot)).contains(label(test));
+  }
+
+  @Test
+  void disable_pkcs11UnknownOrForeignId_notFound(TestInfo test) throws Exception {
+    KeyEncryptionKey kek = open(label(test));
+    kek.rotate();
+
+    for (String id :
+        List.of(
+            "pkcs11:" + label(test) + ".3",
+            "pkcs11:" + label(test) + ".02",
+            "pkcs11:other",
+            "local:" + label(test))) {
+      assertThatThrownBy(() -> kek.disable(id)).as(id).isInstanceOf(NotFoundException.class);
+    }
+  }
+
+  @Test
+  void unwrap_pkcs11KekIdOfVersionNotHeld_throwsGeneralSecurityException() throws Exception {
+    KeyEncryptionKey kek = open("rotation-misroute");
+    WrappedKey wrapped = kek.wrap(new byte[32], KeyRotationTest.KEY_AAD);
+    WrappedKey misrouted = new WrappedKey(kek.keyId() + ".7", wrapped.bytes());
+
+    assertThatThrownBy(() -> kek.unwrap(misrouted, KeyRotationTest.KEY_AAD))
+        .isInstanceOf(GeneralSecurityException.class)
+        .hasMessageContaining("unknown here or disabled");
+  }
+
+  @Test
+  void rotate_pkcs11WhileOtherThreadsWrapAndUnwrap_everyOperationSucceeds() throws Exception {
+    KeyRotationTest.assertEveryOperationSurvivesRotation(open("rotation-threads"), 3);
   }
 
   private static KeyEncryptionKey open(String label) throws GeneralSecurityException {

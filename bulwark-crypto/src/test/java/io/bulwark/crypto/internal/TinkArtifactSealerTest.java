@@ -15,6 +15,7 @@ import io.bulwark.crypto.ArtifactIntegrityException;
 import io.bulwark.crypto.ArtifactSealer;
 import io.bulwark.crypto.ArtifactSealers;
 import io.bulwark.crypto.KeyEncryptionKeys;
+import io.bulwark.crypto.KeyVersion;
 import io.bulwark.crypto.SealingOutputStream;
 import io.bulwark.crypto.WrappedKey;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
@@ -26,6 +27,7 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -108,8 +110,7 @@ class TinkArtifactSealerTest {
     Sealed b = seal(plaintext, ARTIFACT_AAD, KEY_AAD);
 
     assertThat(a.ciphertext()).isNotEqualTo(b.ciphertext());
-    assertThat(kek.unwrap(a.key().bytes(), KEY_AAD))
-        .isNotEqualTo(kek.unwrap(b.key().bytes(), KEY_AAD));
+    assertThat(kek.unwrap(a.key(), KEY_AAD)).isNotEqualTo(kek.unwrap(b.key(), KEY_AAD));
     assertThat(a.key().kekId()).isEqualTo(kek.keyId());
   }
 
@@ -378,7 +379,7 @@ class TinkArtifactSealerTest {
     byte[] serialized =
         TinkProtoKeysetFormat.serializeKeyset(
             weaker, InsecureSecretKeyAccess.get(), StreamingAeadConfig2026.get());
-    WrappedKey key = new WrappedKey(kek.keyId(), kek.wrap(serialized, KEY_AAD));
+    WrappedKey key = kek.wrap(serialized, KEY_AAD);
 
     assertThatThrownBy(() -> open(sealed.ciphertext(), key, ARTIFACT_AAD, KEY_AAD, MAX))
         .isInstanceOf(ArtifactIntegrityException.class)
@@ -388,7 +389,7 @@ class TinkArtifactSealerTest {
   @Test
   void open_wrappedGarbage_keyDoesNotUnwrap() throws Exception {
     Sealed sealed = seal(randomBytes(100, 19), ARTIFACT_AAD, KEY_AAD);
-    WrappedKey key = new WrappedKey(kek.keyId(), kek.wrap("not a keyset".getBytes(UTF_8), KEY_AAD));
+    WrappedKey key = kek.wrap("not a keyset".getBytes(UTF_8), KEY_AAD);
 
     assertThatThrownBy(() -> open(sealed.ciphertext(), key, ARTIFACT_AAD, KEY_AAD, MAX))
         .isInstanceOf(ArtifactIntegrityException.class)
@@ -427,7 +428,7 @@ class TinkArtifactSealerTest {
           }
 
           @Override
-          public byte[] wrap(byte[] plaintextKey, byte[] associatedData)
+          public WrappedKey wrap(byte[] plaintextKey, byte[] associatedData)
               throws GeneralSecurityException {
             if (calls.getAndIncrement() == 0) {
               throw new UnavailableException("key store unreachable");
@@ -436,9 +437,14 @@ class TinkArtifactSealerTest {
           }
 
           @Override
-          public byte[] unwrap(byte[] wrapped, byte[] associatedData)
+          public byte[] unwrap(WrappedKey wrapped, byte[] associatedData)
               throws GeneralSecurityException {
             return kek.unwrap(wrapped, associatedData);
+          }
+
+          @Override
+          public List<KeyVersion> versions() {
+            return kek.versions();
           }
         };
     ArtifactSealer flakySealer = ArtifactSealers.tinkStreaming(flaky);

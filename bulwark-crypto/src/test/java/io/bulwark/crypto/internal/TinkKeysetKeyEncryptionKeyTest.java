@@ -11,6 +11,7 @@ import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig2026;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import io.bulwark.crypto.KeyEncryptionKeys;
+import io.bulwark.crypto.WrappedKey;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -52,12 +53,12 @@ class TinkKeysetKeyEncryptionKeyTest {
     Path file = dir.resolve("kek.json");
     KeyEncryptionKey first = KeyEncryptionKeys.localKeyset(file);
     byte[] before = Files.readAllBytes(file);
-    byte[] wrapped = first.wrap(KEY, AAD);
+    byte[] wrapped = first.wrap(KEY, AAD).bytes();
 
     KeyEncryptionKey second = KeyEncryptionKeys.localKeyset(file);
 
     assertThat(second.keyId()).isEqualTo(first.keyId());
-    assertThat(second.unwrap(wrapped, AAD)).isEqualTo(KEY);
+    assertThat(second.unwrap(new WrappedKey(second.keyId(), wrapped), AAD)).isEqualTo(KEY);
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
   }
 
@@ -77,9 +78,10 @@ class TinkKeysetKeyEncryptionKeyTest {
     KeyEncryptionKey a = KeyEncryptionKeys.localKeyset(dir.resolve("a.json"));
     KeyEncryptionKey b = KeyEncryptionKeys.localKeyset(dir.resolve("b.json"));
 
-    byte[] wrapped = a.wrap(KEY, AAD);
+    byte[] wrapped = a.wrap(KEY, AAD).bytes();
 
-    assertThatThrownBy(() -> b.unwrap(wrapped, AAD)).isInstanceOf(GeneralSecurityException.class);
+    assertThatThrownBy(() -> b.unwrap(new WrappedKey(b.keyId(), wrapped), AAD))
+        .isInstanceOf(GeneralSecurityException.class);
   }
 
   @Test
@@ -92,21 +94,24 @@ class TinkKeysetKeyEncryptionKeyTest {
   @Test
   void unwrap_differentAssociatedData_throws() throws Exception {
     KeyEncryptionKey kek = KeyEncryptionKeys.localKeyset(dir.resolve("kek.json"));
-    byte[] wrapped = kek.wrap(KEY, AAD);
+    byte[] wrapped = kek.wrap(KEY, AAD).bytes();
 
-    assertThatThrownBy(() -> kek.unwrap(wrapped, "model=m;version=2".getBytes(UTF_8)))
+    assertThatThrownBy(
+            () ->
+                kek.unwrap(
+                    new WrappedKey(kek.keyId(), wrapped), "model=m;version=2".getBytes(UTF_8)))
         .isInstanceOf(GeneralSecurityException.class);
   }
 
   @Test
   void unwrap_anyFlippedBit_throws() throws Exception {
     KeyEncryptionKey kek = KeyEncryptionKeys.localKeyset(dir.resolve("kek.json"));
-    byte[] wrapped = kek.wrap(KEY, AAD);
+    byte[] wrapped = kek.wrap(KEY, AAD).bytes();
 
     for (int i = 0; i < wrapped.length * 8; i++) {
       byte[] tampered = wrapped.clone();
       tampered[i / 8] ^= (byte) (1 << (i % 8));
-      assertThatThrownBy(() -> kek.unwrap(tampered, AAD))
+      assertThatThrownBy(() -> kek.unwrap(new WrappedKey(kek.keyId(), tampered), AAD))
           .as("bit %d", i)
           .isInstanceOf(GeneralSecurityException.class);
     }
@@ -214,7 +219,7 @@ class TinkKeysetKeyEncryptionKeyTest {
   void localKeyset_rotatedKeyset_wrapsWithNewPrimaryAndStillUnwrapsOld() throws Exception {
     Path file = dir.resolve("kek.json");
     KeyEncryptionKey before = KeyEncryptionKeys.localKeyset(file);
-    byte[] oldWrapped = before.wrap(KEY, AAD);
+    byte[] oldWrapped = before.wrap(KEY, AAD).bytes();
     Configuration config = AeadConfig2026.get();
     KeysetHandle rotated =
         KeysetHandle.newBuilder(parse(file))
@@ -233,15 +238,67 @@ class TinkKeysetKeyEncryptionKeyTest {
     KeyEncryptionKey after = KeyEncryptionKeys.localKeyset(file);
 
     assertThat(after.keyId()).isNotEqualTo(before.keyId());
-    assertThat(after.unwrap(oldWrapped, AAD)).isEqualTo(KEY);
-    byte[] newWrapped = after.wrap(KEY, AAD);
-    assertThatThrownBy(() -> before.unwrap(newWrapped, AAD))
+    assertThat(after.unwrap(new WrappedKey(after.keyId(), oldWrapped), AAD)).isEqualTo(KEY);
+    byte[] newWrapped = after.wrap(KEY, AAD).bytes();
+    assertThatThrownBy(() -> before.unwrap(new WrappedKey(before.keyId(), newWrapped), AAD))
         .isInstanceOf(GeneralSecurityException.class);
   }
 
   private static KeysetHandle parse(Path file) throws Exception {
     return TinkJsonProtoKeysetFormat.parseKeyset(
         Files.readString(file), AeadConfig2026.get(), InsecureSecretKeyAccess.get());
+  }
+
+  /**
+   * A keyset file and a wrapped key made the way the provider made them before rotation existed
+   * (plain Tink: one AES256_GCM key, JSON keyset, {@code Aead.encrypt}) still unwrap, and the file
+   * can then be rotated.
+   */
+  @Test
+  void localKeyset_fileAndWrapFromBeforeRotation_unwrapsAndRotates() throws Exception {
+    Path file = dir.resolve("kek.json");
+    Configuration config = AeadConfig2026.get();
+    KeysetHandle legacy = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, config);
+    writeOwnerOnly(
+        file,
+        TinkJsonProtoKeysetFormat.serializeKeyset(legacy, config, InsecureSecretKeyAccess.get())
+            .getBytes(UTF_8));
+    byte[] legacyBytes =
+        legacy.getPrimitive(config, com.google.crypto.tink.Aead.class).encrypt(KEY, AAD);
+    WrappedKey stored =
+        new WrappedKey(
+            String.format(java.util.Locale.ROOT, "local:%08x", legacy.getPrimary().getId()),
+            legacyBytes);
+
+    KeyEncryptionKey kek = KeyEncryptionKeys.localKeyset(file);
+
+    assertThat(kek.keyId()).isEqualTo(stored.kekId());
+    assertThat(kek.unwrap(stored, AAD)).isEqualTo(KEY);
+    kek.rotate();
+    assertThat(KeyEncryptionKeys.localKeyset(file).unwrap(stored, AAD)).isEqualTo(KEY);
+  }
+
+  @Test
+  void rotate_keysetFileWouldExceedLimit_refusedAndOldKeysetKept() throws Exception {
+    Path file = dir.resolve("kek.json");
+    KeyEncryptionKey kek = KeyEncryptionKeys.localKeyset(file);
+    // Each AES-256-GCM key adds roughly 200 bytes of JSON; rotate until the next would not fit.
+    IOException refused = null;
+    for (int i = 0; i < 1000 && refused == null; i++) {
+      try {
+        kek.rotate();
+      } catch (IOException e) {
+        refused = e;
+      }
+    }
+    String primary = kek.keyId();
+
+    assertThat(refused).isNotNull().hasMessageContaining("would exceed");
+    assertThat(Files.size(file))
+        .isLessThanOrEqualTo(TinkKeysetKeyEncryptionKey.MAX_KEYSET_FILE_BYTES);
+    KeyEncryptionKey reopened = KeyEncryptionKeys.localKeyset(file);
+    assertThat(reopened.keyId()).isEqualTo(primary);
+    assertThat(reopened.versions()).isEqualTo(kek.versions());
   }
 
   private static void padWithSpaces(Path file, int size) throws IOException {

@@ -21,6 +21,7 @@ import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.LimitExceededException;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.UnavailableException;
+import io.bulwark.crypto.KeyRotationUnsupportedException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -71,6 +72,10 @@ public final class ErrorMapping implements ServerErrorHandler {
         message = messageOf(e);
       }
       case ConflictException e -> {
+        status = HttpStatus.CONFLICT;
+        message = messageOf(e);
+      }
+      case KeyRotationUnsupportedException e -> {
         status = HttpStatus.CONFLICT;
         message = messageOf(e);
       }

@@ -149,12 +149,12 @@ public final class InferenceApi {
     String name = Principals.pathParam(ctx, "name");
     @Nullable String version = ctx.pathParam("version");
     Authorizer.checkUse(principal, name);
-    ModelServing.Lease lease =
-        serving.lease(name).orElseThrow(() -> new NotFoundException("model", name));
-    if (version != null && !version.equals(lease.model().version())) {
-      lease.close();
-      throw new NotFoundException("model version", name + "/" + version);
-    }
-    return lease;
+    return serving
+        .lease(name, principal.id(), version)
+        .orElseThrow(
+            () ->
+                version == null
+                    ? new NotFoundException("model", name)
+                    : new NotFoundException("model version", name + "/" + version));
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -18,6 +19,9 @@ import io.bulwark.core.ModelNames;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.Strings;
 import io.bulwark.registry.Deployment;
+import io.bulwark.registry.DeploymentRecord;
+import io.bulwark.registry.ModelCard;
+import io.bulwark.registry.ModelCards;
 import io.bulwark.registry.ModelEvent;
 import io.bulwark.registry.ModelRegistry;
 import io.bulwark.registry.ModelSummary;
@@ -34,6 +38,7 @@ import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -69,7 +74,9 @@ public final class ManagementApi {
   public void register(ServerBuilder sb) {
     sb.route()
         .post(PREFIX + "/models/{name}/versions/{version}")
-        .maxRequestLength(limits.maxModelBytes())
+        // The model part itself is held to max_model_bytes by the registry; the request may be
+        // larger by the card, the signature and the multipart framing.
+        .maxRequestLength(saturatedAdd(limits.maxModelBytes(), PUSH_OVERHEAD_BYTES))
         .requestTimeoutMillis(0)
         .build(blocking.streaming(this::push));
     small(sb, HttpMethod.GET, "/models", this::listModels);
@@ -88,6 +95,7 @@ public final class ManagementApi {
         "/models/{name}/versions/{version}/retire",
         versionTransition(registry::retire));
     small(sb, HttpMethod.POST, "/models/{name}/rollback", this::rollback);
+    small(sb, HttpMethod.POST, "/models/{name}/promote", this::promote);
     small(sb, HttpMethod.GET, "/models/{name}/events", this::events);
     small(sb, HttpMethod.POST, "/keys", this::createKey);
     small(sb, HttpMethod.GET, "/keys", this::listKeys);
@@ -103,22 +111,113 @@ public final class ManagementApi {
         .build(blocking.aggregated(handler));
   }
 
+  /**
+   * {@code POST /api/v1/models/{name}/versions/{version}}, {@code multipart/form-data} with the
+   * parts {@code card} (the model card, JSON, required), {@code signature} (an OMS bundle, optional
+   * where the namespace allows unsigned models) and {@code model} (the artifact, last). The
+   * artifact streams into the sealed store; nothing is stored unless every check passes.
+   */
   private HttpResponse push(ServiceRequestContext ctx, com.linecorp.armeria.common.HttpRequest req)
       throws Exception {
     Principal p = Principals.of(ctx);
     Authorizer.checkAdmin(p);
     String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
     String version = ModelNames.checkVersion(Principals.pathParam(ctx, "version"));
-    ModelVersion v;
+    String boundary = MultipartReader.boundary(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+    ModelVersion v = null;
     try (InputStream body =
         req.toInputStream(o -> o instanceof HttpData d ? d : HttpData.empty())) {
-      v =
-          registry.push(
-              new PushRequest(name, version, "onnx", actor(p), limits.maxModelBytes()),
-              body,
-              admission.forVersion(name, version));
+      MultipartReader parts = new MultipartReader(body, boundary);
+      ModelCard card = null;
+      byte[] signature = null;
+      MultipartReader.Part part;
+      while (v == null && (part = parts.next()) != null) {
+        switch (part.name()) {
+          case "card" -> {
+            if (card != null) {
+              throw new InvalidRequestException("push has two 'card' parts");
+            }
+            card = ModelCards.parse(part.readAll(ModelCards.MAX_BYTES, "limits.max_card_bytes"));
+          }
+          case "signature" -> {
+            if (signature != null) {
+              throw new InvalidRequestException("push has two 'signature' parts");
+            }
+            signature =
+                part.readAll(SignaturePolicy.MAX_BUNDLE_BYTES, "limits.max_signature_bytes");
+          }
+          case "model" -> {
+            if (card == null) {
+              throw new InvalidRequestException(
+                  "push needs a 'card' part (the model card) before the 'model' part");
+            }
+            v =
+                registry.push(
+                    new PushRequest(
+                        name,
+                        version,
+                        "onnx",
+                        actor(p),
+                        limits.maxModelBytes(),
+                        card,
+                        signature == null ? new byte[0] : signature),
+                    new LastPart(part.body(), parts),
+                    admission.forVersion(name, version, signature));
+          }
+          default ->
+              throw new InvalidRequestException(
+                  "unknown part '"
+                      + part.name()
+                      + "': a push has the parts card, signature and model");
+        }
+      }
+    }
+    if (v == null) {
+      throw new InvalidRequestException("push needs a 'model' part (the artifact)");
     }
     return json.response(HttpStatus.CREATED, versionJson(v));
+  }
+
+  /**
+   * The model part's body, which must end the request: its end of stream is reported only after the
+   * closing delimiter is seen, so trailing parts fail the push before anything is stored.
+   */
+  private static final class LastPart extends java.io.FilterInputStream {
+    private final MultipartReader parts;
+    private boolean checked;
+
+    LastPart(InputStream body, MultipartReader parts) {
+      super(body);
+      this.parts = parts;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws java.io.IOException {
+      int n = super.read(b, off, len);
+      if (n < 0 && !checked) {
+        checked = true;
+        if (parts.next() != null) {
+          throw new InvalidRequestException("the 'model' part must be the last part of a push");
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public int read() throws java.io.IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+  }
+
+  /** Card, signature and multipart framing that may come with a model of the largest size. */
+  static final long PUSH_OVERHEAD_BYTES =
+      ModelCards.MAX_BYTES + SignaturePolicy.MAX_BUNDLE_BYTES + 64 * 1024;
+
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < a ? Long.MAX_VALUE : sum;
   }
 
   private HttpResponse listModels(ServiceRequestContext ctx, AggregatedHttpRequest req) {
@@ -144,20 +243,103 @@ public final class ManagementApi {
     Authorizer.checkUse(Principals.of(ctx), name);
     List<ModelVersion> versions = registry.versions(name);
     ObjectNode out = json.object().put("name", name);
-    out.put("deployed_version", registry.deployment(name).map(Deployment::version).orElse(null));
+    Optional<Deployment> deployment = registry.deployment(name);
+    out.put("deployed_version", deployment.map(Deployment::version).orElse(null));
+    out.set("canary", deployment.map(d -> canaryJson(d.canary())).orElse(null));
     ArrayNode vs = out.putArray("versions");
     versions.forEach(v -> vs.add(versionJson(v)));
     return json.response(HttpStatus.OK, out);
   }
 
+  /**
+   * One version; for administrators with its chain of custody: who signed it, the scan verdict, who
+   * approved it, and every lifecycle event and deployment of this version.
+   */
   private HttpResponse showVersion(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     String name = Principals.pathParam(ctx, "name");
-    Authorizer.checkUse(Principals.of(ctx), name);
-    return json.response(
-        HttpStatus.OK, versionJson(registry.version(name, Principals.pathParam(ctx, "version"))));
+    Principal p = Principals.of(ctx);
+    Authorizer.checkUse(p, name);
+    ModelVersion v = registry.version(name, Principals.pathParam(ctx, "version"));
+    ObjectNode out = versionJson(v);
+    if (p.isAdmin()) {
+      out.set("custody", custodyJson(v));
+    }
+    return json.response(HttpStatus.OK, out);
   }
 
-  record DeployBody(@JsonProperty("version") @Nullable String version) {}
+  private ObjectNode custodyJson(ModelVersion v) {
+    ObjectNode c = json.object();
+    c.put("sha256", v.sha256());
+    c.put("signed", v.signed());
+    c.put("signer", v.signer());
+    c.put("scan_verdict", v.scanVerdict());
+    c.put("published_by", v.createdBy());
+    c.put("published_at", v.createdAt().toString());
+    ArrayNode approvals = c.putArray("approvals");
+    if (v.approvedBy() != null) {
+      approvals
+          .addObject()
+          .put("by", v.approvedBy())
+          .put("at", v.approvedAt() == null ? null : v.approvedAt().toString());
+    }
+    ArrayNode deployments = c.putArray("deployments");
+    for (DeploymentRecord d : registry.deploymentHistory(v.name())) {
+      if (d.version().equals(v.version())) {
+        deployments
+            .addObject()
+            .put("deployed_at", d.deployedAt().toString())
+            .put("deployed_by", d.deployedBy());
+      }
+    }
+    Optional<Deployment> now = registry.deployment(v.name());
+    c.put(
+        "serving",
+        now.map(
+                d ->
+                    d.version().equals(v.version())
+                        ? "deployed"
+                        : d.servesVersion(v.version()) ? "canary" : "no")
+            .orElse("no"));
+    ArrayNode events = c.putArray("events");
+    for (ModelEvent e : registry.events(v.name())) {
+      if (v.version().equals(e.version())) {
+        events
+            .addObject()
+            .put("seq", e.seq())
+            .put("time", e.time().toString())
+            .put("action", e.action())
+            .put("actor", e.actor())
+            .put("reason", e.reason());
+      }
+    }
+    return c;
+  }
+
+  private @Nullable ObjectNode canaryJson(Deployment.@Nullable Canary canary) {
+    if (canary == null) {
+      return null;
+    }
+    return json.object()
+        .put("version", canary.version())
+        .put("percent", canary.percent())
+        .put("since", canary.since().toString())
+        .put("started_by", canary.startedBy());
+  }
+
+  private ObjectNode deploymentJson(Deployment d) {
+    ObjectNode o =
+        json.object()
+            .put("name", d.name())
+            .put("version", d.version())
+            .put("deployed_at", d.deployedAt().toString());
+    o.set("canary", canaryJson(d.canary()));
+    return o;
+  }
+
+  record DeployBody(
+      @JsonProperty("version") @Nullable String version,
+      @JsonProperty("canary_percent") @Nullable Integer canaryPercent,
+      @JsonProperty("reason") @Nullable String reason) {}
 
   private HttpResponse deploy(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
@@ -165,13 +347,26 @@ public final class ManagementApi {
     String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
     DeployBody body = json.read(req.content().array(), DeployBody.class);
     String version = ModelNames.checkVersion(Json.required(body.version(), "version"));
-    Deployment d = serving.deploy(name, version, actor(p));
-    return json.response(
-        HttpStatus.OK,
-        json.object()
-            .put("name", d.name())
-            .put("version", d.version())
-            .put("deployed_at", d.deployedAt().toString()));
+    Integer percent = body.canaryPercent();
+    Deployment d;
+    if (percent == null) {
+      d = serving.deploy(name, version, actor(p));
+    } else {
+      if (percent < 1 || percent > 99) {
+        throw new InvalidRequestException("canary_percent must be 1-99");
+      }
+      d = serving.startCanary(name, version, percent, actor(p), checkReason(body.reason()));
+    }
+    return json.response(HttpStatus.OK, deploymentJson(d));
+  }
+
+  private HttpResponse promote(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    Deployment d =
+        serving.promote(
+            ModelNames.checkName(Principals.pathParam(ctx, "name")), actor(p), reason(req));
+    return json.response(HttpStatus.OK, deploymentJson(d));
   }
 
   /** An optional {@code {"reason": "..."}} body for lifecycle changes. */
@@ -181,7 +376,10 @@ public final class ManagementApi {
     if (req.content().isEmpty()) {
       return null;
     }
-    String reason = json.read(req.content().array(), ReasonBody.class).reason();
+    return checkReason(json.read(req.content().array(), ReasonBody.class).reason());
+  }
+
+  private static @Nullable String checkReason(@Nullable String reason) {
     if (reason != null && (reason.length() > 1024 || !Strings.printable(reason).equals(reason))) {
       throw new InvalidRequestException("reason must be at most 1024 printable characters");
     }
@@ -215,12 +413,7 @@ public final class ManagementApi {
     Deployment d =
         serving.rollback(
             ModelNames.checkName(Principals.pathParam(ctx, "name")), actor(p), reason(req));
-    return json.response(
-        HttpStatus.OK,
-        json.object()
-            .put("name", d.name())
-            .put("version", d.version())
-            .put("deployed_at", d.deployedAt().toString()));
+    return json.response(HttpStatus.OK, deploymentJson(d));
   }
 
   private HttpResponse events(ServiceRequestContext ctx, AggregatedHttpRequest req) {
@@ -341,7 +534,12 @@ public final class ManagementApi {
     JsonNode meta = json.tree(v.metadata());
     o.set("inputs", meta.path("inputs"));
     o.set("outputs", meta.path("outputs"));
-    o.put("scan_verdict", meta.path("scan_verdict").asText("not scanned"));
+    o.put("namespace", ModelNames.namespace(v.name()));
+    o.put("scan_verdict", v.scanVerdict());
+    o.put("signed", v.signed());
+    o.put("signer", v.signer());
+    ModelCard card = v.card();
+    o.set("card", card == null ? null : ModelCards.toNode(card));
     o.put("state", v.state().wireName());
     o.put("approved_by", v.approvedBy());
     o.put("approved_at", v.approvedAt() == null ? null : v.approvedAt().toString());

@@ -22,32 +22,57 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The table of models in service: one loaded version per deployed model.
+ * The table of models in service: per deployed model, the loaded deployed version and, during a
+ * canary, the loaded canary version with its share of callers.
  *
- * <p>A deployment loads the new version completely (read, authenticate, decrypt, create the
- * session) before it is recorded and swapped in, so a request sees either the old version or the
- * new one, never a gap; the old version is closed when its last in-flight request finishes.
+ * <p>A change loads the new version completely (read, authenticate, decrypt, verify its signature
+ * again, create the session) before it is recorded and swapped in, so a request sees either the old
+ * table entry or the new one, never a gap; a version switched out is closed when its last in-flight
+ * request finishes. Promoting a canary reuses its loaded session, so it is instant.
  */
 public final class ModelServing implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ModelServing.class);
 
   private final ModelRegistry registry;
   private final InferenceEngine engine;
-  private final Map<String, ServedModel> serving = new ConcurrentHashMap<>();
+  private final LoadVerifier verifier;
+  private final Map<String, Entry> serving = new ConcurrentHashMap<>();
   private final Map<String, String> loadFailures = new ConcurrentHashMap<>();
   private final ReentrantLock changes = new ReentrantLock();
 
-  public ModelServing(ModelRegistry registry, InferenceEngine engine) {
+  /** What serves one model: the deployed version, and the canary if one runs. */
+  private record Entry(ServedModel primary, @Nullable ServedModel canary, int canaryPercent) {
+    void releaseAll() {
+      primary.release();
+      ServedModel c = canary;
+      if (c != null) {
+        c.release();
+      }
+    }
+  }
+
+  public ModelServing(ModelRegistry registry, InferenceEngine engine, LoadVerifier verifier) {
     this.registry = registry;
     this.engine = engine;
+    this.verifier = verifier;
   }
 
   /** Loads every recorded deployment; a version that fails to load is reported, not served. */
   public void loadDeployed() {
     for (Deployment d : registry.deployments()) {
       try {
-        LoadedModel m = load(d.name(), d.version());
-        swapIn(d.name(), m);
+        LoadedModel primary = load(d.name(), d.version());
+        Deployment.Canary c = d.canary();
+        ServedModel canary = null;
+        if (c != null) {
+          try {
+            canary = new ServedModel(load(d.name(), c.version()));
+          } catch (RuntimeException e) {
+            primary.close();
+            throw e;
+          }
+        }
+        swapIn(d.name(), new Entry(new ServedModel(primary), canary, c == null ? 0 : c.percent()));
         loadFailures.remove(d.name());
         log.info("model {} version {} loaded", d.name(), d.version());
       } catch (RuntimeException e) {
@@ -57,30 +82,94 @@ public final class ModelServing implements AutoCloseable {
     }
   }
 
-  /** Loads {@code version} and makes it the one serving {@code name}. */
+  /** Loads {@code version} and makes it the one serving {@code name}, ending any canary. */
   public Deployment deploy(String name, String version, String actor) {
     return deploy(name, version, actor, "deploy", null);
   }
 
   /**
-   * Switches {@code name} back to the version deployed before the current one.
+   * Starts a canary: {@code version} serves {@code percent} of callers (the same callers every
+   * time) beside the deployed version.
+   */
+  public Deployment startCanary(
+      String name, String version, int percent, String actor, @Nullable String reason) {
+    requireServable(registry.requireDeployable(name, version));
+    changes.lock();
+    try {
+      Entry current = serving.get(name);
+      if (current == null) {
+        throw new NotFoundException("deployment", name);
+      }
+      LoadedModel loaded = load(name, version);
+      Deployment d;
+      try {
+        d = registry.startCanary(name, version, percent, actor, reason);
+      } catch (RuntimeException e) {
+        loaded.close();
+        throw e;
+      }
+      current.primary().acquire();
+      swapIn(name, new Entry(current.primary(), new ServedModel(loaded), percent));
+      return d;
+    } finally {
+      changes.unlock();
+    }
+  }
+
+  /** Makes the canary the deployed version for every caller, reusing its loaded session. */
+  public Deployment promote(String name, String actor, @Nullable String reason) {
+    changes.lock();
+    try {
+      Deployment current =
+          registry.deployment(name).orElseThrow(() -> new NotFoundException("deployment", name));
+      Deployment.Canary c = current.canary();
+      Entry entry = serving.get(name);
+      if (c == null || entry == null || entry.canary() == null) {
+        throw new NotFoundException("canary of model", name);
+      }
+      Deployment d = registry.deploy(name, c.version(), actor, "promote", reason);
+      ServedModel canary = entry.canary();
+      canary.acquire();
+      swapIn(name, new Entry(canary, null, 0));
+      loadFailures.remove(name);
+      return d;
+    } finally {
+      changes.unlock();
+    }
+  }
+
+  /**
+   * Rolls back: ends a running canary (every caller returns to the deployed version), or else
+   * switches {@code name} back to the version deployed before the current one.
    *
-   * @throws NotFoundException if there is no earlier approved version to return to
+   * @throws NotFoundException if there is neither a canary nor an earlier approved version
    */
   public Deployment rollback(String name, String actor, @Nullable String reason) {
-    String target =
-        registry
-            .rollbackTarget(name)
-            .orElseThrow(() -> new NotFoundException("earlier deployment of model", name));
-    return deploy(name, target, actor, "rollback", reason);
+    changes.lock();
+    try {
+      Optional<Deployment> current = registry.deployment(name);
+      if (current.isPresent() && current.get().canary() != null) {
+        Deployment d = registry.endCanary(name, actor, "rollback", reason);
+        Entry entry = serving.get(name);
+        if (entry != null) {
+          entry.primary().acquire();
+          swapIn(name, new Entry(entry.primary(), null, 0));
+        }
+        return d;
+      }
+      String target =
+          registry
+              .rollbackTarget(name)
+              .orElseThrow(() -> new NotFoundException("earlier deployment of model", name));
+      return deploy(name, target, actor, "rollback", reason);
+    } finally {
+      changes.unlock();
+    }
   }
 
   private Deployment deploy(
       String name, String version, String actor, String action, @Nullable String reason) {
-    ModelVersion v = registry.requireDeployable(name, version);
-    if (!"onnx".equals(v.format())) {
-      throw new InvalidRequestException("format '" + v.format() + "' cannot be served");
-    }
+    requireServable(registry.requireDeployable(name, version));
     changes.lock();
     try {
       LoadedModel loaded = load(name, version);
@@ -91,11 +180,17 @@ public final class ModelServing implements AutoCloseable {
         loaded.close();
         throw e;
       }
-      swapIn(name, loaded);
+      swapIn(name, new Entry(new ServedModel(loaded), null, 0));
       loadFailures.remove(name);
       return d;
     } finally {
       changes.unlock();
+    }
+  }
+
+  private static void requireServable(ModelVersion v) {
+    if (!"onnx".equals(v.format())) {
+      throw new InvalidRequestException("format '" + v.format() + "' cannot be served");
     }
   }
 
@@ -104,9 +199,9 @@ public final class ModelServing implements AutoCloseable {
     changes.lock();
     try {
       Deployment d = registry.undeploy(name, actor, reason);
-      ServedModel old = serving.remove(name);
+      Entry old = serving.remove(name);
       if (old != null) {
-        old.release();
+        old.releaseAll();
       }
       loadFailures.remove(name);
       return d;
@@ -116,19 +211,61 @@ public final class ModelServing implements AutoCloseable {
   }
 
   /**
-   * Takes a reference to the model serving {@code name}; close the lease when the request is done.
+   * Takes a reference to the version that serves {@code caller} for {@code name}; close the lease
+   * when the request is done. During a canary, a stable hash of caller and model decides which side
+   * a caller is on.
+   *
+   * @param version a version the caller asked for explicitly, or null for the routed one
    */
-  public Optional<Lease> lease(String name) {
+  public Optional<Lease> lease(String name, String caller, @Nullable String version) {
     while (true) {
-      ServedModel m = serving.get(name);
+      Entry e = serving.get(name);
+      if (e == null) {
+        return Optional.empty();
+      }
+      ServedModel m = choose(e, name, caller, version);
       if (m == null) {
         return Optional.empty();
       }
       if (m.acquire()) {
         return Optional.of(new Lease(m));
       }
-      // Retired between get and acquire: the table already holds its successor (or nothing).
+      // Switched out between get and acquire: the table already holds its successor.
     }
+  }
+
+  /** The deployed version's lease, whoever asks (tests and the demo). */
+  public Optional<Lease> lease(String name) {
+    return lease(name, "", null);
+  }
+
+  private static @Nullable ServedModel choose(
+      Entry e, String name, String caller, @Nullable String version) {
+    ServedModel canary = e.canary();
+    if (version != null) {
+      if (e.primary().model().version().equals(version)) {
+        return e.primary();
+      }
+      return canary != null && canary.model().version().equals(version) ? canary : null;
+    }
+    if (canary != null && bucket(caller, name) < e.canaryPercent()) {
+      return canary;
+    }
+    return e.primary();
+  }
+
+  /**
+   * A caller's bucket 0-99 for a model: stable across requests and restarts (String.hashCode is
+   * specified), spread by a finalising mix so that similar ids land far apart.
+   */
+  static int bucket(String caller, String model) {
+    int h = (caller + '\0' + model).hashCode();
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return Math.floorMod(h, 100);
   }
 
   /** Whether every deployed model is loaded. */
@@ -142,6 +279,7 @@ public final class ModelServing implements AutoCloseable {
   }
 
   private LoadedModel load(String name, String version) {
+    ModelVersion v = registry.version(name, version);
     byte[] bytes;
     try {
       bytes = registry.open(name, version);
@@ -151,6 +289,9 @@ public final class ModelServing implements AutoCloseable {
       throw new UnavailableException("reading the artifact of model '" + name + "' failed", e);
     }
     try {
+      // The digest was re-checked by open(); the signature over it is checked against the
+      // signers trusted now, so a signer removed from the configuration stops its versions.
+      verifier.verify(name, version, v.sha256());
       return engine.load(name, version, bytes);
     } catch (ModelLoadException e) {
       throw new InvalidRequestException(
@@ -160,16 +301,16 @@ public final class ModelServing implements AutoCloseable {
     }
   }
 
-  private void swapIn(String name, LoadedModel model) {
-    ServedModel old = serving.put(name, new ServedModel(model));
+  private void swapIn(String name, Entry entry) {
+    Entry old = serving.put(name, entry);
     if (old != null) {
-      old.release();
+      old.releaseAll();
     }
   }
 
   @Override
   public void close() {
-    serving.values().forEach(ServedModel::release);
+    serving.values().forEach(Entry::releaseAll);
     serving.clear();
   }
 

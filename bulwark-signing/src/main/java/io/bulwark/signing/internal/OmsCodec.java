@@ -266,6 +266,11 @@ public final class OmsCodec {
     }
   }
 
+  /** Parses strict JSON (the same limits as bundles) into a tree whose root is an object. */
+  public static JsonNode parseJson(byte[] json, String what) throws VerificationException {
+    return readTree(json, what);
+  }
+
   private static JsonNode readTree(byte[] json, String what) throws VerificationException {
     JsonNode root;
     try {
