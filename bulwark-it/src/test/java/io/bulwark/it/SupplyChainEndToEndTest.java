@@ -204,6 +204,8 @@ class SupplyChainEndToEndTest {
       String consumer = s.createKey("consumer", "m");
       JsonNode asConsumer = Jsons.parse(s.get("/api/v1/models/m/versions/1", consumer).body());
       assertThat(asConsumer.has("custody")).isFalse();
+      assertThat(asConsumer.has("signer")).isFalse();
+      assertThat(asConsumer.get("signed").asBoolean()).isTrue();
     }
   }
 
@@ -238,6 +240,17 @@ class SupplyChainEndToEndTest {
       }
       // 12 callers at 50%: both sides are used (the chance of one side only is 2 in 4096).
       assertThat(new HashSet<>(side.values())).containsExactlyInAnyOrder("1", "2");
+      // Naming the canary's version does not opt a caller on the stable side into the canary.
+      String stable =
+          side.entrySet().stream()
+              .filter(e -> e.getValue().equals("1"))
+              .findFirst()
+              .orElseThrow()
+              .getKey();
+      assertThat(s.postJson("/v2/models/m/versions/2/infer", stable, INFER).statusCode())
+          .isEqualTo(404);
+      assertThat(s.postJson("/v2/models/m/versions/1/infer", stable, INFER).statusCode())
+          .isEqualTo(200);
 
       HttpResponse<String> rolled = s.postJson("/api/v1/models/m/rollback", s.adminKey, "");
       assertThat(rolled.statusCode()).isEqualTo(200);
@@ -333,6 +346,18 @@ class SupplyChainEndToEndTest {
               s.get("/api/v1/models/" + DemoModel.name() + "/versions/1", s.adminKey).body());
       assertThat(v.get("signed").asBoolean()).isTrue();
       assertThat(v.at("/card/risk_tier").asText()).isEqualTo("low");
+
+      // The demo signer's key lies in the data directory: it vouches for the demo model only.
+      byte[] other = OnnxModels.identity(OnnxElementType.FLOAT, 1, 2);
+      String sha =
+          java.util.HexFormat.of()
+              .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(other));
+      byte[] demoSigned =
+          io.bulwark.server.internal.DemoSigner.loadOrCreate(s.dataDir.resolve("keys"))
+              .sign("model.onnx", sha);
+      HttpResponse<String> r =
+          s.pushParts(s.adminKey, "other", "1", TestServer.CARD, demoSigned, other);
+      assertThat(r.statusCode()).isEqualTo(403);
     }
   }
 }

@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -57,6 +58,10 @@ public final class ModelRegistry {
   private final Path blobs;
   private final ArtifactSealer sealer;
   private final Clock clock;
+  // Pushes hold it shared from the moment their data key is wrapped until the version row is
+  // written; key rotation holds it exclusively, so that no data key can be wrapped by a
+  // key-encryption key version that rotation has already counted out.
+  private final ReentrantReadWriteLock keyChanges = new ReentrantReadWriteLock();
 
   private ModelRegistry(Database db, Path blobs, ArtifactSealer sealer, Clock clock) {
     this.db = db;
@@ -102,6 +107,19 @@ public final class ModelRegistry {
       throw new InvalidRequestException(
           "model card: parent_version '" + parent + "' of model '" + name + "' does not exist");
     }
+    keyChanges.readLock().lock();
+    try {
+      return pushLocked(request, content, inspector);
+    } finally {
+      keyChanges.readLock().unlock();
+    }
+  }
+
+  private ModelVersion pushLocked(
+      PushRequest request, InputStream content, ArtifactInspector inspector) throws IOException {
+    String name = request.name();
+    String version = request.version();
+    ModelCard card = request.card();
     Path incoming =
         Files.createTempFile(
             blobs,
@@ -327,6 +345,7 @@ public final class ModelRegistry {
     Deployment d = new Deployment(name, version, clock.instant(), actor);
     db.writeAll(
         c -> {
+          requireStillApproved(c, name, version);
           recordEvent(c, name, version, action, actor, reason, d.deployedAt());
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -395,6 +414,7 @@ public final class ModelRegistry {
     Deployment.Canary canary = new Deployment.Canary(version, percent, clock.instant(), actor);
     db.writeAll(
         c -> {
+          requireStillApproved(c, name, version);
           recordEvent(
               c, name, version, "canary", actor, canaryReason(percent, reason), canary.since());
           try (PreparedStatement ps =
@@ -415,6 +435,23 @@ public final class ModelRegistry {
         });
     return new Deployment(
         name, current.version(), current.deployedAt(), current.deployedBy(), canary);
+  }
+
+  /** Inside a write transaction: the version is still approved (not retired meanwhile). */
+  private static void requireStillApproved(Connection c, String name, String version)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT state FROM model_versions WHERE model_name = ? AND version = ?")) {
+      ps.setString(1, name);
+      ps.setString(2, version);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || !"approved".equals(rs.getString(1))) {
+          throw new ConflictException(
+              "model '" + name + "' version '" + version + "' changed meanwhile");
+        }
+      }
+    }
   }
 
   private static String canaryReason(int percent, @Nullable String reason) {
@@ -585,6 +622,26 @@ public final class ModelRegistry {
     Instant now = clock.instant();
     db.writeAll(
         c -> {
+          // Checked again inside the transaction: a deploy racing this retire either commits
+          // first (and this refuses) or sees the version retired (and refuses itself).
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT 1 FROM deployments WHERE model_name = ? AND (version = ? OR"
+                      + " canary_version = ?)")) {
+            ps.setString(1, name);
+            ps.setString(2, version);
+            ps.setString(3, version);
+            try (ResultSet rs = ps.executeQuery()) {
+              if (rs.next()) {
+                throw new ConflictException(
+                    "model '"
+                        + name
+                        + "' version '"
+                        + version
+                        + "' is deployed; deploy another first");
+              }
+            }
+          }
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE model_versions SET state = 'retired', wrapped_key = ? WHERE model_name"
@@ -613,6 +670,33 @@ public final class ModelRegistry {
    *     before it stay re-wrapped; running again continues)
    */
   public KeyRewrap rewrapKeys(String currentKekId, String actor) throws GeneralSecurityException {
+    return withoutPushes(() -> rewrapKeysLocked(currentKekId, actor));
+  }
+
+  /** Work that must not overlap a push wrapping a data key; see {@link #withoutPushes}. */
+  @FunctionalInterface
+  public interface KeyChange<T> {
+    T run() throws GeneralSecurityException, IOException;
+  }
+
+  /**
+   * Runs {@code change} while no push is between wrapping its data key and recording it: pushes in
+   * progress finish first, new ones wait. Rotation uses it to re-wrap and then disable old
+   * key-encryption key versions without stranding a data key.
+   */
+  public <T> T withoutPushes(KeyChange<T> change) throws GeneralSecurityException {
+    keyChanges.writeLock().lock();
+    try {
+      return change.run();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      keyChanges.writeLock().unlock();
+    }
+  }
+
+  private KeyRewrap rewrapKeysLocked(String currentKekId, String actor)
+      throws GeneralSecurityException {
     record Live(String name, String version, String format, String sha256, WrappedKey key) {}
     List<Live> live =
         db.read(

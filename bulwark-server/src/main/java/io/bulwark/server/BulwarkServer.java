@@ -8,7 +8,6 @@ import com.linecorp.armeria.server.ServerBuilder;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.KekConfig;
-import io.bulwark.core.ModelNames;
 import io.bulwark.core.NamespaceTrust;
 import io.bulwark.core.SecretBytes;
 import io.bulwark.core.SecureFiles;
@@ -128,9 +127,13 @@ public final class BulwarkServer implements AutoCloseable {
         new ModelServing(
             registry,
             engine,
-            (name, version, sha256) ->
+            (name, version, sha256, pushedAt) ->
                 signatures.verifyOnLoad(
-                    name, version, registry.signature(name, version).orElse(null), sha256));
+                    name,
+                    version,
+                    registry.signature(name, version).orElse(null),
+                    sha256,
+                    pushedAt));
     serving.loadDeployed();
     this.admission =
         new OnnxAdmission(
@@ -213,21 +216,23 @@ public final class BulwarkServer implements AutoCloseable {
 
   /**
    * Returns {@code config} with the demo signer (created in the data directory on first use)
-   * trusted for the demo model's namespace, in addition to whatever the configuration trusts there.
-   * Used by {@code serve --demo} only: the demo signer's private key sits beside the data.
+   * trusted for the demo model only, in addition to whatever the configuration trusts for it. Used
+   * by {@code serve --demo}: the demo signer's private key sits beside the data, so it must not
+   * vouch for any other model.
    */
   public static BulwarkConfig withDemoSigner(BulwarkConfig config) {
     try {
       Path data = SecureFiles.createPrivateDirectory(config.dataDirectory());
       Path keys = SecureFiles.createPrivateDirectory(data.resolve("keys"));
       DemoSigner.loadOrCreate(keys);
-      String namespace = ModelNames.namespace(DemoModel.name());
-      NamespaceTrust existing = config.signing().forNamespace(namespace);
+      NamespaceTrust existing = config.signing().forModel(DemoModel.name());
       List<SignerTrust> signers = new ArrayList<>(existing.signers());
       signers.add(new SignerTrust.PublicKey(keys.resolve(DemoSigner.PUBLIC_FILE)));
-      Map<String, NamespaceTrust> namespaces = new HashMap<>(config.signing().namespaces());
-      namespaces.put(namespace, new NamespaceTrust(existing.allowUnsigned(), signers));
-      return config.toBuilder().signing(new SigningPolicyConfig(namespaces)).build();
+      Map<String, NamespaceTrust> models = new HashMap<>(config.signing().models());
+      models.put(DemoModel.name(), new NamespaceTrust(existing.allowUnsigned(), signers));
+      return config.toBuilder()
+          .signing(new SigningPolicyConfig(config.signing().namespaces(), models))
+          .build();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare the demo signer: " + e.getMessage(), e);
     } catch (GeneralSecurityException e) {

@@ -25,6 +25,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -175,7 +176,7 @@ public final class ModelVerifier {
   /** Verifies {@code bundle} over {@code model}; see {@link #verify(Path, Path, Collection)}. */
   public VerifiedModel verify(Path model, byte[] bundle, Collection<Path> ignorePaths)
       throws VerificationException, IOException {
-    Signed signed = checkBundle(bundle);
+    Signed signed = checkBundle(bundle, null);
     ModelManifest actual = computeManifest(model, ignorePaths, signed.statement());
     compare(signed.statement(), actual);
     return new VerifiedModel(actual, signed.signer());
@@ -192,11 +193,22 @@ public final class ModelVerifier {
    */
   public VerifiedModel verifyArtifact(byte[] bundle, String sha256Hex)
       throws VerificationException {
+    return verifyArtifact(bundle, sha256Hex, null);
+  }
+
+  /**
+   * As {@link #verifyArtifact(byte[], String)}, validating a certificate chain as of {@code
+   * validAt} instead of now: for checking again, later, a signature that was accepted at {@code
+   * validAt}, so that a signing certificate that has expired since does not disown what it signed
+   * while it was valid. Keyless bundles are always checked at their logged signing time.
+   */
+  public VerifiedModel verifyArtifact(byte[] bundle, String sha256Hex, @Nullable Instant validAt)
+      throws VerificationException {
     String digest = sha256Hex.toLowerCase(Locale.ROOT);
     if (!ModelManifest.isSha256Hex(digest)) {
       throw new IllegalArgumentException("the artifact digest must be 64 hex digits");
     }
-    Signed signed = checkBundle(bundle);
+    Signed signed = checkBundle(bundle, validAt);
     OmsCodec.Statement statement = signed.statement();
     if (statement.resources().size() != 1) {
       throw new VerificationException(
@@ -222,7 +234,8 @@ public final class ModelVerifier {
   /** A statement whose signature verified, and who signed it. */
   private record Signed(OmsCodec.Statement statement, String signer) {}
 
-  private Signed checkBundle(byte[] bundle) throws VerificationException {
+  private Signed checkBundle(byte[] bundle, @Nullable Instant validAt)
+      throws VerificationException {
     if (bundle.length > limits.maxBundleBytes()) {
       throw new VerificationException(
           "the signature bundle is larger than " + limits.maxBundleBytes() + " bytes");
@@ -252,7 +265,7 @@ public final class ModelVerifier {
       verificationKey = s.key();
       signer = s.description();
     } else {
-      X509Certificate leaf = checkChain(parsed.certificates());
+      X509Certificate leaf = checkChain(parsed.certificates(), validAt);
       verificationKey = leaf.getPublicKey();
       signer = leaf.getSubjectX500Principal().getName();
     }
@@ -273,7 +286,8 @@ public final class ModelVerifier {
     }
   }
 
-  private X509Certificate checkChain(List<byte[]> encoded) throws VerificationException {
+  private X509Certificate checkChain(List<byte[]> encoded, @Nullable Instant validAt)
+      throws VerificationException {
     if (encoded.isEmpty()) {
       throw new VerificationException(
           "the bundle has no certificate, but a CA was given to verify");
@@ -299,6 +313,9 @@ public final class ModelVerifier {
       CertPath path = CertificateFactory.getInstance("X.509").generateCertPath(chain);
       PKIXParameters params = new PKIXParameters(anchors);
       params.setRevocationEnabled(false);
+      if (validAt != null) {
+        params.setDate(java.util.Date.from(validAt));
+      }
       CertPathValidator.getInstance("PKIX").validate(path, params);
     } catch (GeneralSecurityException e) {
       throw new VerificationException(

@@ -1,6 +1,8 @@
 package io.bulwark.signing;
 
+import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The signers a deployment trusts: an immutable, non-empty list of {@link ModelVerifier}s, any one
@@ -37,10 +39,19 @@ public record TrustedSigners(List<ModelVerifier> verifiers) {
    */
   public VerifiedModel verifyArtifact(byte[] bundle, String sha256Hex)
       throws VerificationException {
+    return verifyArtifact(bundle, sha256Hex, null);
+  }
+
+  /**
+   * As {@link #verifyArtifact(byte[], String)}, with certificate chains validated as of {@code
+   * validAt} (see {@link ModelVerifier#verifyArtifact(byte[], String, Instant)}).
+   */
+  public VerifiedModel verifyArtifact(byte[] bundle, String sha256Hex, @Nullable Instant validAt)
+      throws VerificationException {
     StringBuilder reasons = new StringBuilder("no trusted signer accepts the signature:");
     for (int i = 0; i < verifiers.size(); i++) {
       try {
-        return verifiers.get(i).verifyArtifact(bundle, sha256Hex);
+        return verifiers.get(i).verifyArtifact(bundle, sha256Hex, validAt);
       } catch (VerificationException e) {
         reasons.append(i == 0 ? " " : "; ").append('[').append(i + 1).append("] ");
         reasons.append(e.getMessage());

@@ -82,17 +82,24 @@ public final class KeyManagementApi {
       String previous = kek.keyId();
       String current = kek.rotate();
       log.info("key-encryption key rotated from {} to {}", previous, current);
-      KeyRewrap result = registry.rewrapKeys(current, ManagementApi.actor(p));
       List<String> disabled = new ArrayList<>();
-      if (disablePrevious) {
-        for (KeyVersion v : kek.versions()) {
-          if (v.status() == KeyVersion.Status.ENABLED
-              && result.byKek().getOrDefault(v.keyId(), 0) == 0) {
-            kek.disable(v.keyId());
-            disabled.add(v.keyId());
-          }
-        }
-      }
+      // Pushes that wrapped a data key under the old version before the rotation are recorded
+      // before this runs, and none can start wrapping meanwhile: counting and disabling are exact.
+      KeyRewrap result =
+          registry.withoutPushes(
+              () -> {
+                KeyRewrap r = registry.rewrapKeys(current, ManagementApi.actor(p));
+                if (disablePrevious) {
+                  for (KeyVersion v : kek.versions()) {
+                    if (v.status() == KeyVersion.Status.ENABLED
+                        && r.byKek().getOrDefault(v.keyId(), 0) == 0) {
+                      kek.disable(v.keyId());
+                      disabled.add(v.keyId());
+                    }
+                  }
+                }
+                return r;
+              });
       ObjectNode out = statusJson(result.byKek());
       out.put("previous", previous);
       out.put("rewrapped", result.rewrapped());
@@ -113,16 +120,20 @@ public final class KeyManagementApi {
         Json.required(json.read(req.content().array(), DisableBody.class).keyId(), "key_id");
     changes.lock();
     try {
-      int users = registry.dataKeysByKek().getOrDefault(keyId, 0);
-      if (users > 0) {
-        throw new ConflictException(
-            "key-encryption key version '"
-                + io.bulwark.core.Strings.printable(keyId)
-                + "' still wraps "
-                + users
-                + " data keys; rotate first");
-      }
-      kek.disable(keyId);
+      registry.withoutPushes(
+          () -> {
+            int users = registry.dataKeysByKek().getOrDefault(keyId, 0);
+            if (users > 0) {
+              throw new ConflictException(
+                  "key-encryption key version '"
+                      + io.bulwark.core.Strings.printable(keyId)
+                      + "' still wraps "
+                      + users
+                      + " data keys; rotate first");
+            }
+            kek.disable(keyId);
+            return keyId;
+          });
       log.info("key-encryption key version {} disabled", keyId);
       return json.response(HttpStatus.OK, statusJson(null));
     } finally {

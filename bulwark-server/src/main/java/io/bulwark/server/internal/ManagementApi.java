@@ -175,7 +175,7 @@ public final class ManagementApi {
     if (v == null) {
       throw new InvalidRequestException("push needs a 'model' part (the artifact)");
     }
-    return json.response(HttpStatus.CREATED, versionJson(v));
+    return json.response(HttpStatus.CREATED, versionJson(v, true));
   }
 
   /**
@@ -240,14 +240,17 @@ public final class ManagementApi {
 
   private HttpResponse showModel(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     String name = Principals.pathParam(ctx, "name");
-    Authorizer.checkUse(Principals.of(ctx), name);
+    Principal p = Principals.of(ctx);
+    Authorizer.checkUse(p, name);
     List<ModelVersion> versions = registry.versions(name);
     ObjectNode out = json.object().put("name", name);
     Optional<Deployment> deployment = registry.deployment(name);
     out.put("deployed_version", deployment.map(Deployment::version).orElse(null));
-    out.set("canary", deployment.map(d -> canaryJson(d.canary())).orElse(null));
+    if (p.isAdmin()) {
+      out.set("canary", deployment.map(d -> canaryJson(d.canary())).orElse(null));
+    }
     ArrayNode vs = out.putArray("versions");
-    versions.forEach(v -> vs.add(versionJson(v)));
+    versions.forEach(v -> vs.add(versionJson(v, p.isAdmin())));
     return json.response(HttpStatus.OK, out);
   }
 
@@ -260,7 +263,7 @@ public final class ManagementApi {
     Principal p = Principals.of(ctx);
     Authorizer.checkUse(p, name);
     ModelVersion v = registry.version(name, Principals.pathParam(ctx, "version"));
-    ObjectNode out = versionJson(v);
+    ObjectNode out = versionJson(v, p.isAdmin());
     if (p.isAdmin()) {
       out.set("custody", custodyJson(v));
     }
@@ -403,7 +406,7 @@ public final class ManagementApi {
               ModelNames.checkVersion(Principals.pathParam(ctx, "version")),
               actor(p),
               reason(req));
-      return json.response(HttpStatus.OK, versionJson(v));
+      return json.response(HttpStatus.OK, versionJson(v, true));
     };
   }
 
@@ -521,7 +524,7 @@ public final class ManagementApi {
     return o;
   }
 
-  ObjectNode versionJson(ModelVersion v) {
+  ObjectNode versionJson(ModelVersion v, boolean admin) {
     ObjectNode o =
         json.object()
             .put("name", v.name())
@@ -537,7 +540,11 @@ public final class ManagementApi {
     o.put("namespace", ModelNames.namespace(v.name()));
     o.put("scan_verdict", v.scanVerdict());
     o.put("signed", v.signed());
-    o.put("signer", v.signer());
+    if (admin) {
+      // Who signed (for keyless signing, a person's or a pipeline's identity) is for the people
+      // who govern models, not for every caller of the model.
+      o.put("signer", v.signer());
+    }
     ModelCard card = v.card();
     o.set("card", card == null ? null : ModelCards.toNode(card));
     o.put("state", v.state().wireName());

@@ -64,16 +64,25 @@ public final class ModelServing implements AutoCloseable {
         LoadedModel primary = load(d.name(), d.version());
         Deployment.Canary c = d.canary();
         ServedModel canary = null;
+        String canaryFailure = null;
         if (c != null) {
           try {
             canary = new ServedModel(load(d.name(), c.version()));
           } catch (RuntimeException e) {
-            primary.close();
-            throw e;
+            // The deployed version still serves everyone; the failed canary is reported.
+            canaryFailure = "canary version " + c.version() + ": " + String.valueOf(e.getMessage());
+            log.error("model {} canary {} failed to load: {}", d.name(), c.version(), e.toString());
           }
         }
-        swapIn(d.name(), new Entry(new ServedModel(primary), canary, c == null ? 0 : c.percent()));
-        loadFailures.remove(d.name());
+        swapIn(
+            d.name(),
+            new Entry(
+                new ServedModel(primary), canary, canary == null || c == null ? 0 : c.percent()));
+        if (canaryFailure == null) {
+          loadFailures.remove(d.name());
+        } else {
+          loadFailures.put(d.name(), canaryFailure);
+        }
         log.info("model {} version {} loaded", d.name(), d.version());
       } catch (RuntimeException e) {
         loadFailures.put(d.name(), e.getMessage() == null ? "load failed" : e.getMessage());
@@ -242,16 +251,16 @@ public final class ModelServing implements AutoCloseable {
   private static @Nullable ServedModel choose(
       Entry e, String name, String caller, @Nullable String version) {
     ServedModel canary = e.canary();
-    if (version != null) {
-      if (e.primary().model().version().equals(version)) {
-        return e.primary();
-      }
-      return canary != null && canary.model().version().equals(version) ? canary : null;
+    ServedModel routed =
+        canary != null && bucket(caller, name) < e.canaryPercent() ? canary : e.primary();
+    if (version == null) {
+      return routed;
     }
-    if (canary != null && bucket(caller, name) < e.canaryPercent()) {
-      return canary;
+    if (e.primary().model().version().equals(version)) {
+      return e.primary();
     }
-    return e.primary();
+    // Naming the canary's version does not opt a caller into the canary.
+    return routed.model().version().equals(version) ? routed : null;
   }
 
   /**
@@ -291,7 +300,7 @@ public final class ModelServing implements AutoCloseable {
     try {
       // The digest was re-checked by open(); the signature over it is checked against the
       // signers trusted now, so a signer removed from the configuration stops its versions.
-      verifier.verify(name, version, v.sha256());
+      verifier.verify(name, version, v.sha256(), v.createdAt());
       return engine.load(name, version, bytes);
     } catch (ModelLoadException e) {
       throw new InvalidRequestException(

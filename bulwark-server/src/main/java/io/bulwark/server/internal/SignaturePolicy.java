@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -37,12 +38,17 @@ public final class SignaturePolicy {
 
   private final SigningPolicyConfig config;
   private final Map<String, Compiled> namespaces;
+  private final Map<String, Compiled> models;
   private final Compiled fallback;
 
   private SignaturePolicy(
-      SigningPolicyConfig config, Map<String, Compiled> namespaces, Compiled fallback) {
+      SigningPolicyConfig config,
+      Map<String, Compiled> namespaces,
+      Map<String, Compiled> models,
+      Compiled fallback) {
     this.config = config;
     this.namespaces = Map.copyOf(namespaces);
+    this.models = Map.copyOf(models);
     this.fallback = fallback;
   }
 
@@ -62,7 +68,11 @@ public final class SignaturePolicy {
         compiled.put(e.getKey(), c);
       }
     }
-    return new SignaturePolicy(config, compiled, fallback);
+    Map<String, Compiled> models = new HashMap<>();
+    for (Map.Entry<String, NamespaceTrust> e : config.models().entrySet()) {
+      models.put(e.getKey(), compile("model " + e.getKey(), e.getValue()));
+    }
+    return new SignaturePolicy(config, compiled, models, fallback);
   }
 
   private static Compiled compile(String namespace, NamespaceTrust trust) throws IOException {
@@ -118,7 +128,8 @@ public final class SignaturePolicy {
   }
 
   private Compiled forModel(String model) {
-    return namespaces.getOrDefault(ModelNames.namespace(model), fallback);
+    Compiled own = models.get(model);
+    return own != null ? own : namespaces.getOrDefault(ModelNames.namespace(model), fallback);
   }
 
   /**
@@ -130,6 +141,11 @@ public final class SignaturePolicy {
    *     not valid from a trusted signer of its namespace
    */
   public @Nullable String admit(String model, byte @Nullable [] bundle, String sha256) {
+    return admit(model, bundle, sha256, null);
+  }
+
+  private @Nullable String admit(
+      String model, byte @Nullable [] bundle, String sha256, @Nullable Instant validAt) {
     String namespace = ModelNames.namespace(model);
     Compiled c = forModel(model);
     if (bundle == null) {
@@ -148,7 +164,7 @@ public final class SignaturePolicy {
           "namespace '" + namespace + "' has no trusted signers configured in model_signing");
     }
     try {
-      return signers.verifyArtifact(bundle, sha256).signer();
+      return signers.verifyArtifact(bundle, sha256, validAt).signer();
     } catch (VerificationException e) {
       throw new ForbiddenException(
           "the signature is not valid from a trusted signer of namespace '"
@@ -159,13 +175,16 @@ public final class SignaturePolicy {
   }
 
   /**
-   * Checks a stored version again before it is loaded.
+   * Checks a stored version again before it is loaded, against the signers trusted now; certificate
+   * chains are validated as of the push, when the signature was accepted, so that a signing
+   * certificate expiring later does not take its versions out of service.
    *
    * @throws ConflictException if it no longer meets its namespace's policy
    */
-  public void verifyOnLoad(String model, String version, byte @Nullable [] bundle, String sha256) {
+  public void verifyOnLoad(
+      String model, String version, byte @Nullable [] bundle, String sha256, Instant pushedAt) {
     try {
-      admit(model, bundle, sha256);
+      admit(model, bundle, sha256, pushedAt);
     } catch (ForbiddenException e) {
       throw new ConflictException(
           "model '" + model + "' version '" + version + "' cannot be loaded: " + e.getMessage());
