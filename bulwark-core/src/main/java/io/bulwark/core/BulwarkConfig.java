@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param gracefulShutdownMillis how long in-flight requests may take to finish at shutdown
  * @param kek where the key-encryption key lives
  * @param signing which signatures each model namespace requires
+ * @param rateLimits rate limits and quotas on inference calls
  */
 public record BulwarkConfig(
     Path dataDirectory,
@@ -21,7 +22,8 @@ public record BulwarkConfig(
     Limits limits,
     long gracefulShutdownMillis,
     KekConfig kek,
-    SigningPolicyConfig signing) {
+    SigningPolicyConfig signing,
+    RateLimits rateLimits) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8443;
@@ -37,6 +39,7 @@ public record BulwarkConfig(
       throw new IllegalArgumentException("listen port must be 0-65535, was " + port);
     }
     Objects.requireNonNull(signing, "signing");
+    Objects.requireNonNull(rateLimits, "rateLimits");
     if (gracefulShutdownMillis < 0) {
       throw new IllegalArgumentException("graceful shutdown must not be negative");
     }
@@ -54,7 +57,8 @@ public record BulwarkConfig(
         .limits(limits)
         .gracefulShutdownMillis(gracefulShutdownMillis)
         .kek(kek)
-        .signing(signing);
+        .signing(signing)
+        .rateLimits(rateLimits);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -66,6 +70,7 @@ public record BulwarkConfig(
     private long gracefulShutdownMillis = DEFAULT_GRACEFUL_SHUTDOWN_MILLIS;
     private KekConfig kek = new KekConfig.LocalKeyset();
     private SigningPolicyConfig signing = SigningPolicyConfig.requireSignatures();
+    private RateLimits rateLimits = RateLimits.defaults();
 
     private Builder() {}
 
@@ -104,9 +109,14 @@ public record BulwarkConfig(
       return this;
     }
 
+    public Builder rateLimits(RateLimits v) {
+      this.rateLimits = v;
+      return this;
+    }
+
     public BulwarkConfig build() {
       return new BulwarkConfig(
-          dataDirectory, host, port, limits, gracefulShutdownMillis, kek, signing);
+          dataDirectory, host, port, limits, gracefulShutdownMillis, kek, signing, rateLimits);
     }
   }
 }

@@ -221,6 +221,28 @@ class ServerHardeningEndToEndTest {
   }
 
   @Test
+  void rateLimit_perCaller_429WithRetryAfter_otherCallersUnaffected() throws Exception {
+    io.bulwark.core.RateLimits rates = new io.bulwark.core.RateLimits(0.5, 2, 0, 0, 0, 1000);
+    try (TestServer s = TestServer.start(tmp.resolve("data"), b -> b.rateLimits(rates))) {
+      s.publish("m", "1", OnnxModels.identity(OnnxElementType.FLOAT, 1, 2));
+      String alice = s.createKey("consumer", "m");
+      String bob = s.createKey("consumer", "m");
+      String body =
+          "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,2],\"datatype\":\"FP32\",\"data\":[1,2]}]}";
+      assertThat(s.postJson("/v2/models/m/infer", alice, body).statusCode()).isEqualTo(200);
+      assertThat(s.postJson("/v2/models/m/infer", alice, body).statusCode()).isEqualTo(200);
+      HttpResponse<String> limited = s.postJson("/v2/models/m/infer", alice, body);
+      assertThat(limited.statusCode()).isEqualTo(429);
+      assertThat(limited.body()).contains("requests per second from this caller");
+      assertThat(Long.parseLong(limited.headers().firstValue("retry-after").orElseThrow()))
+          .isBetween(1L, 2L);
+      assertThat(s.postJson("/v2/models/m/infer", bob, body).statusCode()).isEqualTo(200);
+      // An ungranted model is still "not found", not rate limited.
+      assertThat(s.postJson("/v2/models/other/infer", alice, body).statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void concurrentInferences_aboveLimit_get503() throws Exception {
     Limits limits = Limits.defaults().withMaxConcurrentInferences(1);
     try (TestServer s = TestServer.start(tmp.resolve("data"), b -> b.limits(limits))) {

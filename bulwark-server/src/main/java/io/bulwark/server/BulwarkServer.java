@@ -33,6 +33,7 @@ import io.bulwark.security.ApiKeyInfo;
 import io.bulwark.security.ApiKeys;
 import io.bulwark.security.IssuedApiKey;
 import io.bulwark.security.NewApiKey;
+import io.bulwark.security.RateLimiter;
 import io.bulwark.security.Role;
 import io.bulwark.server.internal.AuthenticationDecorator;
 import io.bulwark.server.internal.Blocking;
@@ -179,7 +180,8 @@ public final class BulwarkServer implements AutoCloseable {
         // exceptions would put client-chosen text (and stack traces) in the log for 4xx answers.
         .unloggedExceptionsReportInterval(Duration.ZERO)
         .decorator(new AuthenticationDecorator(apiKeys));
-    new InferenceApi(serving, json, limits, blocking).register(sb);
+    new InferenceApi(serving, json, limits, blocking, RateLimiter.systemClock(config.rateLimits()))
+        .register(sb);
     new ManagementApi(registry, serving, apiKeys, admission, json, limits, blocking).register(sb);
     new KeyManagementApi(kek, registry, json, blocking).register(sb);
     return sb.build();

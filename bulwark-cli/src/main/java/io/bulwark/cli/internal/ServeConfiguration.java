@@ -15,6 +15,7 @@ import io.bulwark.core.KekConfig;
 import io.bulwark.core.Limits;
 import io.bulwark.core.ModelNames;
 import io.bulwark.core.NamespaceTrust;
+import io.bulwark.core.RateLimits;
 import io.bulwark.core.SignerTrust;
 import io.bulwark.core.SigningPolicyConfig;
 import java.io.IOException;
@@ -84,7 +85,17 @@ final class ServeConfiguration {
       @Nullable FileLimits limits,
       @Nullable Long gracefulShutdownMs,
       @Nullable FileKek kek,
-      @Nullable Map<String, FileNamespace> modelSigning) {}
+      @Nullable Map<String, FileNamespace> modelSigning,
+      @Nullable FileRateLimits rateLimits) {}
+
+  /** {@code "rate_limits"}: 0 switches a limit off. */
+  record FileRateLimits(
+      @Nullable Double principalPerSecond,
+      @Nullable Long principalBurst,
+      @Nullable Long principalPerDay,
+      @Nullable Double modelPerSecond,
+      @Nullable Long modelBurst,
+      @Nullable Long maxTracked) {}
 
   /**
    * {@code "model_signing": {"<namespace>" | "*": {"allow_unsigned": false, "signers": [...]}}}.
@@ -251,6 +262,9 @@ final class ServeConfiguration {
     if (file.modelSigning() != null) {
       builder.signing(signing(file.modelSigning(), source, where));
     }
+    if (file.rateLimits() != null) {
+      builder.rateLimits(rateLimits(file.rateLimits(), where));
+    }
   }
 
   /** Most namespaces a configuration may list, and signers per namespace. */
@@ -415,6 +429,40 @@ final class ServeConfiguration {
     } catch (IllegalArgumentException e) {
       throw CliException.usage(where + "kek: " + Terminal.safe(String.valueOf(e.getMessage())));
     }
+  }
+
+  private static RateLimits rateLimits(FileRateLimits f, String where) {
+    RateLimits d = RateLimits.defaults();
+    return new RateLimits(
+        rate(
+            f.principalPerSecond(),
+            d.principalPerSecond(),
+            where + "rate_limits.principal_per_second"),
+        f.principalBurst() == null
+            ? d.principalBurst()
+            : (int)
+                checkRange(f.principalBurst(), 0, 1_000_000, where + "rate_limits.principal_burst"),
+        f.principalPerDay() == null
+            ? d.principalPerDay()
+            : checkRange(
+                f.principalPerDay(), 0, Long.MAX_VALUE, where + "rate_limits.principal_per_day"),
+        rate(f.modelPerSecond(), d.modelPerSecond(), where + "rate_limits.model_per_second"),
+        f.modelBurst() == null
+            ? d.modelBurst()
+            : (int) checkRange(f.modelBurst(), 0, 1_000_000, where + "rate_limits.model_burst"),
+        f.maxTracked() == null
+            ? d.maxTracked()
+            : (int) checkRange(f.maxTracked(), 1, 10_000_000, where + "rate_limits.max_tracked"));
+  }
+
+  private static double rate(@Nullable Double value, double fallback, String field) {
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value >= 0 && value <= 1_000_000)) {
+      throw CliException.usage(field + " must be between 0 and 1000000");
+    }
+    return value;
   }
 
   private static Limits limits(FileLimits file, String where) {

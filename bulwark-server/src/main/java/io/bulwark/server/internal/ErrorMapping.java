@@ -20,6 +20,7 @@ import io.bulwark.core.IntegrityException;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.LimitExceededException;
 import io.bulwark.core.NotFoundException;
+import io.bulwark.core.RateLimitedException;
 import io.bulwark.core.UnavailableException;
 import io.bulwark.crypto.KeyRotationUnsupportedException;
 import java.util.concurrent.CompletionException;
@@ -78,6 +79,13 @@ public final class ErrorMapping implements ServerErrorHandler {
       case KeyRotationUnsupportedException e -> {
         status = HttpStatus.CONFLICT;
         message = messageOf(e);
+      }
+      case RateLimitedException e -> {
+        return withHeader(
+            HttpStatus.TOO_MANY_REQUESTS,
+            messageOf(e),
+            HttpHeaderNames.RETRY_AFTER,
+            Long.toString((e.retryAfter().toMillis() + 999) / 1000));
       }
       case UnavailableException e -> {
         if (e.getCause() != null) {

@@ -19,6 +19,7 @@ import io.bulwark.inference.LoadedModel;
 import io.bulwark.inference.Tensor;
 import io.bulwark.security.Authorizer;
 import io.bulwark.security.Principal;
+import io.bulwark.security.RateLimiter;
 import io.bulwark.server.internal.oip.EncodedResponse;
 import io.bulwark.server.internal.oip.InferenceRequest;
 import io.bulwark.server.internal.oip.OipJson;
@@ -44,8 +45,11 @@ public final class InferenceApi {
   private final OipRequestDecoder decoder;
   private final OipResponseEncoder encoder = new OipResponseEncoder();
   private final Semaphore inFlight;
+  private final RateLimiter rateLimiter;
 
-  public InferenceApi(ModelServing serving, Json json, Limits limits, Blocking blocking) {
+  public InferenceApi(
+      ModelServing serving, Json json, Limits limits, Blocking blocking, RateLimiter rateLimiter) {
+    this.rateLimiter = rateLimiter;
     this.serving = serving;
     this.json = json;
     this.limits = limits;
@@ -114,6 +118,11 @@ public final class InferenceApi {
   }
 
   private HttpResponse infer(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal principal = Principals.of(ctx);
+    String name = Principals.pathParam(ctx, "name");
+    // Authorised first, so that a model the caller may not use is "not found" whatever its rate.
+    Authorizer.checkUse(principal, name);
+    rateLimiter.acquire(principal.id(), name);
     if (!inFlight.tryAcquire()) {
       throw new UnavailableException(
           "too many concurrent inference requests (limits.max_concurrent_inferences = "
