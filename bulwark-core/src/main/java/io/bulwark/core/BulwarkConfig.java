@@ -1,6 +1,7 @@
 package io.bulwark.core;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Objects;
  * @param kek where the key-encryption key lives
  * @param signing which signatures each model namespace requires
  * @param rateLimits rate limits and quotas on inference calls
+ * @param oidcIssuers external issuers whose access tokens are accepted
  */
 public record BulwarkConfig(
     Path dataDirectory,
@@ -23,7 +25,8 @@ public record BulwarkConfig(
     long gracefulShutdownMillis,
     KekConfig kek,
     SigningPolicyConfig signing,
-    RateLimits rateLimits) {
+    RateLimits rateLimits,
+    List<OidcIssuerConfig> oidcIssuers) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8443;
@@ -40,6 +43,7 @@ public record BulwarkConfig(
     }
     Objects.requireNonNull(signing, "signing");
     Objects.requireNonNull(rateLimits, "rateLimits");
+    oidcIssuers = List.copyOf(oidcIssuers);
     if (gracefulShutdownMillis < 0) {
       throw new IllegalArgumentException("graceful shutdown must not be negative");
     }
@@ -58,7 +62,8 @@ public record BulwarkConfig(
         .gracefulShutdownMillis(gracefulShutdownMillis)
         .kek(kek)
         .signing(signing)
-        .rateLimits(rateLimits);
+        .rateLimits(rateLimits)
+        .oidcIssuers(oidcIssuers);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -71,6 +76,7 @@ public record BulwarkConfig(
     private KekConfig kek = new KekConfig.LocalKeyset();
     private SigningPolicyConfig signing = SigningPolicyConfig.requireSignatures();
     private RateLimits rateLimits = RateLimits.defaults();
+    private List<OidcIssuerConfig> oidcIssuers = List.of();
 
     private Builder() {}
 
@@ -114,9 +120,22 @@ public record BulwarkConfig(
       return this;
     }
 
+    public Builder oidcIssuers(List<OidcIssuerConfig> v) {
+      this.oidcIssuers = v;
+      return this;
+    }
+
     public BulwarkConfig build() {
       return new BulwarkConfig(
-          dataDirectory, host, port, limits, gracefulShutdownMillis, kek, signing, rateLimits);
+          dataDirectory,
+          host,
+          port,
+          limits,
+          gracefulShutdownMillis,
+          kek,
+          signing,
+          rateLimits,
+          oidcIssuers);
     }
   }
 }

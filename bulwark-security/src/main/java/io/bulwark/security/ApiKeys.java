@@ -248,6 +248,24 @@ public final class ApiKeys {
     return info.principal();
   }
 
+  /**
+   * The principal of the API key {@code id} as it is now, for a token issued to that key: a token
+   * stops working the moment its key is revoked or expires, and carries the key's current grants.
+   *
+   * @throws AuthenticationException if the key is unknown, revoked or expired
+   */
+  public Principal principalForToken(String id) throws AuthenticationException {
+    Entry e = entries.get(id);
+    if (e == null) {
+      throw new AuthenticationException("token for an unknown API key");
+    }
+    ApiKeyInfo info = e.info();
+    if (!usable(info, clock.instant())) {
+      throw new AuthenticationException("token for a revoked or expired API key " + id);
+    }
+    return info.principal();
+  }
+
   private void touch(Entry e, Instant now) {
     Instant last = e.info().lastUsedAt();
     if (last != null && Duration.between(last, now).compareTo(LAST_USED_RESOLUTION) < 0) {

@@ -35,10 +35,12 @@ import io.bulwark.security.IssuedApiKey;
 import io.bulwark.security.NewApiKey;
 import io.bulwark.security.RateLimiter;
 import io.bulwark.security.Role;
+import io.bulwark.security.tokens.TokenIssuer;
 import io.bulwark.server.internal.AuthenticationDecorator;
 import io.bulwark.server.internal.Blocking;
 import io.bulwark.server.internal.DemoSigner;
 import io.bulwark.server.internal.ErrorMapping;
+import io.bulwark.server.internal.ExternalTokens;
 import io.bulwark.server.internal.InferenceApi;
 import io.bulwark.server.internal.Json;
 import io.bulwark.server.internal.KeyManagementApi;
@@ -46,6 +48,7 @@ import io.bulwark.server.internal.ManagementApi;
 import io.bulwark.server.internal.ModelServing;
 import io.bulwark.server.internal.OnnxAdmission;
 import io.bulwark.server.internal.SignaturePolicy;
+import io.bulwark.server.internal.TokenApi;
 import io.bulwark.storage.Database;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -98,6 +101,8 @@ public final class BulwarkServer implements AutoCloseable {
   private final ExecutorService executor;
   private final Server server;
   private final KeyEncryptionKey kek;
+  private final TokenIssuer tokens;
+  private final ExternalTokens externalTokens;
   private final @Nullable String bootstrapAdminKey;
 
   private BulwarkServer(BulwarkConfig config) throws IOException, GeneralSecurityException {
@@ -113,6 +118,12 @@ public final class BulwarkServer implements AutoCloseable {
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bulwark-", 0).factory());
     this.apiKeys = ApiKeys.open(database, keys.resolve("api-key-hmac.key"), clock, executor);
     this.bootstrapAdminKey = bootstrapAdmin(data);
+    this.tokens =
+        TokenIssuer.open(
+            keys.resolve("token-signing-keys.json"),
+            "https://" + config.host() + ":" + config.port(),
+            clock);
+    this.externalTokens = ExternalTokens.load(config.oidcIssuers(), clock);
     this.registry =
         ModelRegistry.open(
             database, data.resolve("blobs"), ArtifactSealers.tinkStreaming(kek), clock);
@@ -179,11 +190,12 @@ public final class BulwarkServer implements AutoCloseable {
         // ErrorMapping logs what operators need; Armeria's periodic report of "unlogged"
         // exceptions would put client-chosen text (and stack traces) in the log for 4xx answers.
         .unloggedExceptionsReportInterval(Duration.ZERO)
-        .decorator(new AuthenticationDecorator(apiKeys));
+        .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens));
     new InferenceApi(serving, json, limits, blocking, RateLimiter.systemClock(config.rateLimits()))
         .register(sb);
     new ManagementApi(registry, serving, apiKeys, admission, json, limits, blocking).register(sb);
     new KeyManagementApi(kek, registry, json, blocking).register(sb);
+    new TokenApi(tokens, json, blocking).register(sb);
     return sb.build();
   }
 

@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionInfo.class,
     description = "Bulwark: a secure model server, and the client for it.",
-    subcommands = {ServeCommand.class, ModelCommands.class, KeyCommands.class},
+    subcommands = {
+      ServeCommand.class,
+      ModelCommands.class,
+      KeyCommands.class,
+      JwtCommands.class,
+      PolicyCommands.class
+    },
     footerHeading = "%n",
     footer = {
       "Client commands find the server with --url (env BULWARK_URL), trust only the CA in --ca"
@@ -23,6 +29,6 @@ import picocli.CommandLine.Command;
 final class BulwarkCommand implements Callable<Integer> {
   @Override
   public Integer call() {
-    throw CliException.usage("missing command: serve, model or key");
+    throw CliException.usage("missing command: serve, model, key, jwt or policy");
   }
 }

@@ -15,6 +15,7 @@ import io.bulwark.core.KekConfig;
 import io.bulwark.core.Limits;
 import io.bulwark.core.ModelNames;
 import io.bulwark.core.NamespaceTrust;
+import io.bulwark.core.OidcIssuerConfig;
 import io.bulwark.core.RateLimits;
 import io.bulwark.core.SignerTrust;
 import io.bulwark.core.SigningPolicyConfig;
@@ -86,7 +87,19 @@ final class ServeConfiguration {
       @Nullable Long gracefulShutdownMs,
       @Nullable FileKek kek,
       @Nullable Map<String, FileNamespace> modelSigning,
-      @Nullable FileRateLimits rateLimits) {}
+      @Nullable FileRateLimits rateLimits,
+      @Nullable List<FileOidcIssuer> oidcIssuers) {}
+
+  /** One external OpenID Connect issuer. */
+  record FileOidcIssuer(
+      @Nullable String issuer,
+      @Nullable String jwksFile,
+      @Nullable List<String> audiences,
+      @Nullable List<String> algorithms,
+      @Nullable String typ,
+      @Nullable String roleClaim,
+      @Nullable Map<String, String> roleMapping,
+      @Nullable String modelsClaim) {}
 
   /** {@code "rate_limits"}: 0 switches a limit off. */
   record FileRateLimits(
@@ -265,6 +278,9 @@ final class ServeConfiguration {
     if (file.rateLimits() != null) {
       builder.rateLimits(rateLimits(file.rateLimits(), where));
     }
+    if (file.oidcIssuers() != null) {
+      builder.oidcIssuers(oidcIssuers(file.oidcIssuers(), source, where));
+    }
   }
 
   /** Most namespaces a configuration may list, and signers per namespace. */
@@ -429,6 +445,43 @@ final class ServeConfiguration {
     } catch (IllegalArgumentException e) {
       throw CliException.usage(where + "kek: " + Terminal.safe(String.valueOf(e.getMessage())));
     }
+  }
+
+  static final int MAX_OIDC_ISSUERS = 16;
+
+  private static List<OidcIssuerConfig> oidcIssuers(
+      List<FileOidcIssuer> issuers, Path source, String where) {
+    if (issuers.size() > MAX_OIDC_ISSUERS) {
+      throw CliException.usage(where + "oidc_issuers lists more than " + MAX_OIDC_ISSUERS);
+    }
+    List<OidcIssuerConfig> out = new ArrayList<>();
+    for (int i = 0; i < issuers.size(); i++) {
+      String at = where + "oidc_issuers[" + i + "]";
+      FileOidcIssuer f = issuers.get(i);
+      if (f == null
+          || f.issuer() == null
+          || f.jwksFile() == null
+          || f.audiences() == null
+          || f.roleMapping() == null) {
+        throw CliException.usage(at + " needs issuer, jwks_file, audiences and role_mapping");
+      }
+      try {
+        out.add(
+            new OidcIssuerConfig(
+                f.issuer(),
+                relative(f.jwksFile(), source, at + ".jwks_file"),
+                java.util.Set.copyOf(f.audiences()),
+                java.util.Set.copyOf(
+                    f.algorithms() == null ? List.of("ES256", "RS256") : f.algorithms()),
+                f.typ(),
+                f.roleClaim() == null ? "roles" : f.roleClaim(),
+                f.roleMapping(),
+                f.modelsClaim() == null ? "bulwark_models" : f.modelsClaim()));
+      } catch (IllegalArgumentException | NullPointerException e) {
+        throw CliException.usage(at + ": " + Terminal.safe(String.valueOf(e.getMessage())));
+      }
+    }
+    return out;
   }
 
   private static RateLimits rateLimits(FileRateLimits f, String where) {

@@ -8,6 +8,9 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.bulwark.security.ApiKeys;
 import io.bulwark.security.AuthenticationException;
+import io.bulwark.security.jwt.TokenRejectedException;
+import io.bulwark.security.jwt.VerifiedToken;
+import io.bulwark.security.tokens.TokenIssuer;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,13 +21,20 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuthenticationDecorator implements DecoratingHttpServiceFunction {
   private static final Logger log = LoggerFactory.getLogger(AuthenticationDecorator.class);
-  private static final Set<String> OPEN_PATHS = Set.of("/v2/health/live", "/v2/health/ready");
-  private static final int MAX_CREDENTIAL_CHARS = 512;
+  private static final Set<String> OPEN_PATHS =
+      Set.of("/v2/health/live", "/v2/health/ready", TokenApi.JWKS_PATH);
+
+  /** Longest credential read: an API key is 64 characters, an access token about 600. */
+  private static final int MAX_CREDENTIAL_CHARS = 4096;
 
   private final ApiKeys apiKeys;
+  private final TokenIssuer tokens;
+  private final ExternalTokens external;
 
-  public AuthenticationDecorator(ApiKeys apiKeys) {
+  public AuthenticationDecorator(ApiKeys apiKeys, TokenIssuer tokens, ExternalTokens external) {
     this.apiKeys = apiKeys;
+    this.tokens = tokens;
+    this.external = external;
   }
 
   @Override
@@ -42,7 +52,28 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
           || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
         throw new AuthenticationException("Authorization header is not a Bearer credential");
       }
-      ctx.setAttr(Principals.KEY, apiKeys.authenticate(header.substring(7).strip()));
+      String credential = header.substring(7).strip();
+      if (credential.startsWith(ApiKeys.PREFIX)) {
+        ctx.setAttr(Principals.KEY, apiKeys.authenticate(credential));
+      } else {
+        VerifiedToken token = null;
+        String rejected;
+        try {
+          token = tokens.validate(credential);
+          rejected = "";
+        } catch (TokenRejectedException e) {
+          rejected = e.reason();
+        }
+        if (token != null) {
+          // The token names its API key; the key's state now decides (revocation is immediate).
+          ctx.setAttr(Principals.KEY, apiKeys.principalForToken(token.subject()));
+        } else if (!external.isEmpty()) {
+          ctx.setAttr(Principals.KEY, external.authenticate(credential));
+        } else {
+          throw new AuthenticationException("access token rejected: " + rejected);
+        }
+        ctx.setAttr(Principals.VIA_TOKEN, true);
+      }
     } catch (AuthenticationException e) {
       log.info("authentication failed for request {}: {}", ctx.id().text(), e.reason());
       throw new Unauthenticated(e);

@@ -8,6 +8,10 @@ import io.netty.util.AttributeKey;
 final class Principals {
   static final AttributeKey<Principal> KEY = AttributeKey.valueOf(Principals.class, "principal");
 
+  /** Set when the principal came from an access token rather than an API key. */
+  static final AttributeKey<Boolean> VIA_TOKEN =
+      AttributeKey.valueOf(Principals.class, "via-token");
+
   private Principals() {}
 
   /** A path parameter that the route guarantees to be present. */
@@ -17,6 +21,10 @@ final class Principals {
       throw new IllegalStateException("route has no path parameter " + name);
     }
     return v;
+  }
+
+  static boolean viaToken(ServiceRequestContext ctx) {
+    return Boolean.TRUE.equals(ctx.attr(VIA_TOKEN));
   }
 
   /** The principal of an authenticated request; the decorator guarantees there is one. */

@@ -1,0 +1,88 @@
+package io.bulwark.server.internal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.linecorp.armeria.common.AggregatedHttpRequest;
+import com.linecorp.armeria.common.HttpMethod;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.QueryParams;
+import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.core.ForbiddenException;
+import io.bulwark.core.InvalidRequestException;
+import io.bulwark.security.Principal;
+import io.bulwark.security.tokens.TokenIssuer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * OAuth 2.0 token endpoint (client-credentials grant, RFC 6749 §4.4) authenticated by an API key,
+ * and the JWK set of the token signing keys.
+ */
+public final class TokenApi {
+  public static final String TOKEN_PATH = "/oauth2/token";
+  public static final String JWKS_PATH = "/.well-known/jwks.json";
+  private static final int MAX_FORM_BYTES = 4096;
+
+  private final TokenIssuer issuer;
+  private final Json json;
+  private final Blocking blocking;
+
+  public TokenApi(TokenIssuer issuer, Json json, Blocking blocking) {
+    this.issuer = issuer;
+    this.json = json;
+    this.blocking = blocking;
+  }
+
+  public void register(ServerBuilder sb) {
+    sb.route()
+        .methods(HttpMethod.POST)
+        .path(TOKEN_PATH)
+        .maxRequestLength(MAX_FORM_BYTES)
+        .build(blocking.aggregated(this::token));
+    sb.route()
+        .methods(HttpMethod.GET, HttpMethod.HEAD)
+        .path(JWKS_PATH)
+        .maxRequestLength(0)
+        .build(
+            (ctx, req) ->
+                HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, json.write(issuer.jwks())));
+  }
+
+  private HttpResponse token(ServiceRequestContext ctx, AggregatedHttpRequest req)
+      throws Exception {
+    Principal p = Principals.of(ctx);
+    if (Principals.viaToken(ctx)) {
+      throw new ForbiddenException("a token cannot be exchanged for another token; use an API key");
+    }
+    MediaType type = req.contentType();
+    if (type == null || !type.is(MediaType.FORM_DATA)) {
+      throw new InvalidRequestException(
+          "invalid_request: send application/x-www-form-urlencoded with"
+              + " grant_type=client_credentials");
+    }
+    QueryParams form = QueryParams.fromQueryString(req.contentUtf8());
+    String grant = form.get("grant_type");
+    if (!"client_credentials".equals(grant)) {
+      throw new InvalidRequestException(
+          "unsupported_grant_type: only grant_type=client_credentials is supported");
+    }
+    Map<String, Object> claims = new LinkedHashMap<>();
+    claims.put("role", p.role().wireName());
+    if (!p.isAdmin()) {
+      claims.put("models", p.models().stream().sorted().toList());
+    }
+    String token = issuer.issue(p.id(), claims);
+    ObjectNode out =
+        json.object()
+            .put("access_token", token)
+            .put("token_type", "Bearer")
+            .put("expires_in", issuer.lifetime().toSeconds());
+    return HttpResponse.builder()
+        .status(HttpStatus.OK)
+        .header("Cache-Control", "no-store")
+        .content(MediaType.JSON_UTF_8, json.write(out))
+        .build();
+  }
+}
