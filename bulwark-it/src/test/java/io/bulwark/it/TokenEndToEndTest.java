@@ -81,6 +81,30 @@ class TokenEndToEndTest {
   }
 
   @Test
+  void apiKeyRotation_oldKeyWorksForTheOverlapOnly() throws Exception {
+    try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+      String old = s.createKey("consumer");
+      String oldId = old.substring(4, 20);
+      HttpResponse<String> rotated =
+          s.postJson("/api/v1/keys/" + oldId + "/rotate", s.adminKey, "{\"overlap_seconds\":0}");
+      assertThat(rotated.statusCode()).isEqualTo(201);
+      String fresh = Jsons.parse(rotated.body()).get("key").asText();
+      assertThat(s.get("/api/v1/models", fresh).statusCode()).isEqualTo(200);
+      assertThat(s.get("/api/v1/models", old).statusCode()).isEqualTo(401);
+
+      String other = s.createKey("consumer");
+      HttpResponse<String> overlapping =
+          s.postJson("/api/v1/keys/" + other.substring(4, 20) + "/rotate", s.adminKey, "");
+      assertThat(overlapping.statusCode()).isEqualTo(201);
+      assertThat(Jsons.parse(overlapping.body()).get("replaced_key_expires_at").asText())
+          .isNotEmpty();
+      assertThat(s.get("/api/v1/models", other).statusCode()).isEqualTo(200);
+      assertThat(s.postJson("/api/v1/keys/" + oldId + "/rotate", s.adminKey, "{}").statusCode())
+          .isEqualTo(409);
+    }
+  }
+
+  @Test
   void badRequests_forgedAndAltered_tokensRefused() throws Exception {
     try (TestServer s = TestServer.start(tmp.resolve("data"))) {
       String key = s.createKey("consumer");

@@ -185,6 +185,66 @@ public final class ApiKeys {
     return out;
   }
 
+  /** Longest overlap a rotation may leave the replaced key working. */
+  public static final Duration MAX_ROTATION_OVERLAP = Duration.ofDays(7);
+
+  /**
+   * Rotates a key: issues a new key with the same name, role, grants and expiry, and lets the old
+   * one work only for {@code overlap} more (at once, for a zero overlap), so that clients can move
+   * over without an outage. The new key is stored before the old one is shortened, so a failure
+   * leaves the old key as it was.
+   *
+   * @throws NotFoundException if there is no such key
+   * @throws io.bulwark.core.ConflictException if the key is revoked or expired
+   */
+  public IssuedApiKey rotate(String id, Duration overlap, String actor) {
+    if (overlap.isNegative() || overlap.compareTo(MAX_ROTATION_OVERLAP) > 0) {
+      throw new InvalidRequestException("the overlap must be 0 to 7 days");
+    }
+    Entry e = entries.get(id);
+    if (e == null) {
+      throw new NotFoundException("key", id);
+    }
+    ApiKeyInfo old = e.info();
+    Instant now = clock.instant();
+    if (!usable(old, now)) {
+      throw new io.bulwark.core.ConflictException(
+          "key " + id + " is revoked or expired; create a new key instead");
+    }
+    IssuedApiKey fresh =
+        create(new NewApiKey(old.name(), old.role(), old.models(), old.expiresAt()), actor);
+    if (overlap.isZero()) {
+      revoke(id, actor);
+      return fresh;
+    }
+    Instant until = now.plus(overlap);
+    if (old.expiresAt() != null && old.expiresAt().isBefore(until)) {
+      return fresh;
+    }
+    db.write(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("UPDATE api_keys SET expires_at = ? WHERE id = ?")) {
+            ps.setString(1, until.toString());
+            ps.setString(2, id);
+            return ps.executeUpdate();
+          }
+        });
+    ApiKeyInfo shortened =
+        new ApiKeyInfo(
+            old.id(),
+            old.name(),
+            old.role(),
+            old.models(),
+            old.createdAt(),
+            old.createdBy(),
+            until,
+            old.revokedAt(),
+            old.lastUsedAt());
+    entries.put(id, new Entry(shortened, e.hash()));
+    return fresh;
+  }
+
   /** Revokes a key; from this call's return on, the key authenticates nowhere. */
   public ApiKeyInfo revoke(String id, String actor) {
     Entry e = entries.get(id);

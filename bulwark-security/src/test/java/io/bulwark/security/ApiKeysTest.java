@@ -151,6 +151,42 @@ class ApiKeysTest {
         .isInstanceOf(InvalidRequestException.class);
   }
 
+  @Test
+  void rotate_bothWorkDuringOverlap_thenOnlyTheNewOne_andSurvivesRestart() throws Exception {
+    ApiKeys keys = keys();
+    IssuedApiKey old =
+        keys.create(new NewApiKey("app", Role.CONSUMER, Set.of("m1"), null), "admin");
+    IssuedApiKey fresh = keys.rotate(old.info().id(), Duration.ofHours(1), "admin");
+
+    assertThat(fresh.info().models()).containsExactly("m1");
+    assertThat(fresh.info().name()).isEqualTo("app");
+    assertThat(keys.authenticate(text(old)).id()).isEqualTo(old.info().id());
+    assertThat(keys.authenticate(text(fresh)).id()).isEqualTo(fresh.info().id());
+    ApiKeys reopened = keys();
+    clock.advance(Duration.ofHours(1));
+    assertThatThrownBy(() -> reopened.authenticate(text(old)))
+        .isInstanceOf(AuthenticationException.class);
+    assertThat(reopened.authenticate(text(fresh)).mayUse("m1")).isTrue();
+  }
+
+  @Test
+  void rotate_zeroOverlapRevokesAtOnce_revokedOrUnknownRefused_overlapBounded() throws Exception {
+    ApiKeys keys = keys();
+    IssuedApiKey old = keys.create(new NewApiKey("app", Role.ADMIN, Set.of(), null), "admin");
+    keys.rotate(old.info().id(), Duration.ZERO, "admin");
+    assertThatThrownBy(() -> keys.authenticate(text(old)))
+        .isInstanceOf(AuthenticationException.class);
+    assertThatThrownBy(() -> keys.rotate(old.info().id(), Duration.ZERO, "admin"))
+        .isInstanceOf(io.bulwark.core.ConflictException.class);
+    assertThatThrownBy(() -> keys.rotate("0123456789abcdef", Duration.ZERO, "admin"))
+        .isInstanceOf(io.bulwark.core.NotFoundException.class);
+    IssuedApiKey other = keys.create(new NewApiKey("b", Role.ADMIN, Set.of(), null), "admin");
+    keys.rotate(other.info().id(), ApiKeys.MAX_ROTATION_OVERLAP, "admin");
+    assertThatThrownBy(
+            () -> keys.rotate(other.info().id(), ApiKeys.MAX_ROTATION_OVERLAP.plusSeconds(1), "a"))
+        .isInstanceOf(InvalidRequestException.class);
+  }
+
   static final class MutableClock extends Clock {
     private Instant now;
 

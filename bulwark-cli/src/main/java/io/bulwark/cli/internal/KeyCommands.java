@@ -25,11 +25,13 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "key",
     description =
-        "API keys (create, list, revoke) and the key-encryption key (rotate, kek, disable).",
+        "API keys (create, list, revoke, replace) and the key-encryption key (rotate, kek,"
+            + " disable).",
     subcommands = {
       KeyCommands.Create.class,
       KeyCommands.ListKeys.class,
       KeyCommands.Revoke.class,
+      KeyCommands.Replace.class,
       KekCommands.Rotate.class,
       KekCommands.Status.class,
       KekCommands.Disable.class
@@ -270,6 +272,70 @@ final class KeyCommands implements Callable<Integer> {
                       + Output.field(revoked, "id")
                       + " at "
                       + Output.field(revoked, "revoked_at"));
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "replace",
+      description = {
+        "Rotate an API key: issue a new key with the same name, role and models, printed once,"
+            + " and let the old key work only for the overlap (default 86400 seconds; 0 revokes"
+            + " it at once)."
+      })
+  static final class Replace implements Callable<Integer> {
+    private final Console console;
+
+    @SuppressWarnings("UnusedVariable") // picocli reads it
+    @Mixin
+    private HelpOption help = new HelpOption();
+
+    @Mixin private ClientOptions client = new ClientOptions();
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The key's id (see key list).")
+    @SuppressWarnings("NullAway.Init")
+    private String id;
+
+    @Option(
+        names = "--overlap",
+        paramLabel = "SECONDS",
+        description = "How long the old key keeps working (0 to 604800).")
+    private long overlap = 86_400;
+
+    Replace(Console console) {
+      this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+      String keyId = id.strip();
+      if (keyId.isEmpty()
+          || keyId.length() > MAX_ID_CHARS
+          || !Terminal.safe(keyId, MAX_ID_CHARS).equals(keyId)) {
+        throw CliException.usage("ID must be a key id as shown by 'bulwark key list'");
+      }
+      if (overlap < 0 || overlap > 604_800) {
+        throw CliException.usage("--overlap must be 0 to 604800 seconds");
+      }
+      try (ApiClient api = client.connect(console)) {
+        JsonNode issued =
+            api.post(
+                ApiClient.path("keys", keyId, "rotate"),
+                Json.object().put("overlap_seconds", overlap));
+        if (client.json()) {
+          Json.print(console.out(), issued);
+        } else {
+          console.out().println("New key " + Output.field(issued, "id") + " (shown only once):");
+          console.out().println("  " + Output.field(issued, "key"));
+          console
+              .out()
+              .println(
+                  "Key "
+                      + keyId
+                      + " stops working at "
+                      + Output.field(issued, "replaced_key_expires_at"));
         }
       }
       return 0;

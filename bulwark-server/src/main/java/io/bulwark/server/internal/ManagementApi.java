@@ -100,6 +100,7 @@ public final class ManagementApi {
     small(sb, HttpMethod.POST, "/keys", this::createKey);
     small(sb, HttpMethod.GET, "/keys", this::listKeys);
     small(sb, HttpMethod.DELETE, "/keys/{id}", this::revokeKey);
+    small(sb, HttpMethod.POST, "/keys/{id}/rotate", this::rotateKey);
   }
 
   /** A route whose request body is a small JSON document (or empty), read whole. */
@@ -500,6 +501,33 @@ public final class ManagementApi {
     ArrayNode keys = out.putArray("keys");
     apiKeys.list().forEach(k -> keys.add(keyJson(k)));
     return json.response(HttpStatus.OK, out);
+  }
+
+  record RotateKeyBody(@JsonProperty("overlap_seconds") @Nullable Long overlapSeconds) {}
+
+  /** A new key with the same grants; the old one keeps working for the overlap (default 1 day). */
+  private HttpResponse rotateKey(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    Principal p = Principals.of(ctx);
+    Authorizer.checkAdmin(p);
+    Long seconds =
+        req.content().isEmpty()
+            ? null
+            : json.read(req.content().array(), RotateKeyBody.class).overlapSeconds();
+    java.time.Duration overlap =
+        seconds == null ? java.time.Duration.ofDays(1) : java.time.Duration.ofSeconds(seconds);
+    String id = Principals.pathParam(ctx, "id");
+    IssuedApiKey issued = apiKeys.rotate(id, overlap, actor(p));
+    ObjectNode out = keyJson(issued.info());
+    out.put("key", ApiKeys.reveal(issued, InsecureSecretAccess.get()));
+    out.put("replaces", id);
+    ApiKeyInfo old =
+        apiKeys.list().stream().filter(k -> k.id().equals(id)).findFirst().orElseThrow();
+    out.put(
+        "replaced_key_expires_at",
+        old.revokedAt() != null
+            ? old.revokedAt().toString()
+            : old.expiresAt() == null ? null : old.expiresAt().toString());
+    return json.response(HttpStatus.CREATED, out);
   }
 
   private HttpResponse revokeKey(ServiceRequestContext ctx, AggregatedHttpRequest req) {
