@@ -1,6 +1,7 @@
 package io.bulwark.core;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -96,6 +97,24 @@ public final class SecureFiles {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * Reads a small file whole, without following a symbolic link at its end, refusing one larger
+   * than {@code maxBytes} before holding more than that in memory.
+   *
+   * @throws IOException if the file cannot be read or is larger than {@code maxBytes}, naming the
+   *     file and the limit
+   */
+  public static byte[] readLimited(Path file, int maxBytes) throws IOException {
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      bytes = in.readNBytes(maxBytes + 1);
+    }
+    if (bytes.length > maxBytes) {
+      throw new IOException(file + " is larger than " + maxBytes + " bytes");
+    }
+    return bytes;
   }
 
   /** Whether {@code file} is readable or writable by anyone but its owner. */

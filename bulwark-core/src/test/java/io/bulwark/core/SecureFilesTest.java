@@ -63,4 +63,18 @@ class SecureFilesTest {
     assertThat(Strings.printable("a\nb\rc\u2028d\u2029e\u202ef")).isEqualTo("a?b?c?d?e?f");
     assertThat(Strings.printable("x".repeat(200))).hasSize(131).endsWith("...");
   }
+
+  @Test
+  void readLimited_atTheLimitRead_aboveItRefused_symlinkRefused() throws Exception {
+    java.nio.file.Path file = tmp.resolve("f");
+    java.nio.file.Files.write(file, new byte[100]);
+    org.assertj.core.api.Assertions.assertThat(SecureFiles.readLimited(file, 100)).hasSize(100);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SecureFiles.readLimited(file, 99))
+        .isInstanceOf(java.io.IOException.class)
+        .hasMessageContaining("larger than 99 bytes");
+    java.nio.file.Path link = tmp.resolve("link");
+    java.nio.file.Files.createSymbolicLink(link, file);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> SecureFiles.readLimited(link, 100))
+        .isInstanceOf(java.io.IOException.class);
+  }
 }

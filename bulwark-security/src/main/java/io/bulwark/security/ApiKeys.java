@@ -27,6 +27,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -175,6 +176,12 @@ public final class ApiKeys {
         });
     entries.put(id, new Entry(info, hash));
     return new IssuedApiKey(info, SecretBytes.copyOf(key.getBytes(StandardCharsets.US_ASCII)));
+  }
+
+  /** One key, without its secret. */
+  public Optional<ApiKeyInfo> find(String id) {
+    Entry e = entries.get(id);
+    return e == null ? Optional.empty() : Optional.of(e.info());
   }
 
   /** Every key ever created, newest first, without secrets. */

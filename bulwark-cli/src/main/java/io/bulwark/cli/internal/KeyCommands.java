@@ -234,6 +234,17 @@ final class KeyCommands implements Callable<Integer> {
     }
   }
 
+  /** A key id as typed: trimmed, printable and short, else a usage error. */
+  static String checkKeyId(String id) {
+    String keyId = id.strip();
+    if (keyId.isEmpty()
+        || keyId.length() > MAX_ID_CHARS
+        || !Terminal.safe(keyId, MAX_ID_CHARS).equals(keyId)) {
+      throw CliException.usage("ID must be a key id as shown by 'bulwark key list'");
+    }
+    return keyId;
+  }
+
   @Command(name = "revoke", description = "Revoke an API key; it stops working at once.")
   static final class Revoke implements Callable<Integer> {
     private final Console console;
@@ -254,12 +265,7 @@ final class KeyCommands implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      String keyId = id.strip();
-      if (keyId.isEmpty()
-          || keyId.length() > MAX_ID_CHARS
-          || !Terminal.safe(keyId, MAX_ID_CHARS).equals(keyId)) {
-        throw CliException.usage("ID must be a key id as shown by 'bulwark key list'");
-      }
+      String keyId = checkKeyId(id);
       try (ApiClient api = client.connect(console)) {
         JsonNode revoked = api.delete(ApiClient.path("keys", keyId));
         if (client.json()) {
@@ -310,12 +316,7 @@ final class KeyCommands implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      String keyId = id.strip();
-      if (keyId.isEmpty()
-          || keyId.length() > MAX_ID_CHARS
-          || !Terminal.safe(keyId, MAX_ID_CHARS).equals(keyId)) {
-        throw CliException.usage("ID must be a key id as shown by 'bulwark key list'");
-      }
+      String keyId = checkKeyId(id);
       if (overlap < 0 || overlap > 604_800) {
         throw CliException.usage("--overlap must be 0 to 604800 seconds");
       }

@@ -13,7 +13,6 @@ import io.bulwark.security.jwt.TokenValidator;
 import io.bulwark.security.jwt.VerificationKey;
 import io.bulwark.security.jwt.VerifiedToken;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -302,13 +301,7 @@ public final class TokenIssuer {
     if (SecureFiles.isExposed(file)) {
       throw new IOException(file + " is readable by group or others; chmod 600 it");
     }
-    byte[] bytes;
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      bytes = in.readNBytes(MAX_FILE_BYTES + 1);
-    }
-    if (bytes.length > MAX_FILE_BYTES) {
-      throw new IOException(file + " is larger than " + MAX_FILE_BYTES + " bytes");
-    }
+    byte[] bytes = SecureFiles.readLimited(file, MAX_FILE_BYTES);
     KeyFactory ec = KeyFactory.getInstance("EC");
     List<SigningKey> keys = new ArrayList<>();
     Base64.Decoder b64 = Base64.getDecoder();

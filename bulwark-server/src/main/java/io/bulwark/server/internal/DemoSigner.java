@@ -66,12 +66,12 @@ public final class DemoSigner {
   }
 
   private static byte[] der(Path file, String type) throws IOException {
-    String text = Files.readString(file, StandardCharsets.US_ASCII);
+    String text = new String(SecureFiles.readLimited(file, 16 * 1024), StandardCharsets.US_ASCII);
     String begin = "-----BEGIN " + type + "-----";
     String end = "-----END " + type + "-----";
     int b = text.indexOf(begin);
     int e = text.indexOf(end);
-    if (b < 0 || e < b || text.length() > 16 * 1024) {
+    if (b < 0 || e < b) {
       throw new IOException(file + " is not a " + type + " PEM file");
     }
     return Base64.getMimeDecoder().decode(text.substring(b + begin.length(), e));

@@ -22,7 +22,6 @@ import io.bulwark.core.LimitExceededException;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.RateLimitedException;
 import io.bulwark.core.UnavailableException;
-import io.bulwark.crypto.KeyRotationUnsupportedException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -73,10 +72,6 @@ public final class ErrorMapping implements ServerErrorHandler {
         message = messageOf(e);
       }
       case ConflictException e -> {
-        status = HttpStatus.CONFLICT;
-        message = messageOf(e);
-      }
-      case KeyRotationUnsupportedException e -> {
         status = HttpStatus.CONFLICT;
         message = messageOf(e);
       }

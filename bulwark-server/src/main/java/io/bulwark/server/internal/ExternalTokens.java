@@ -1,6 +1,7 @@
 package io.bulwark.server.internal;
 
 import io.bulwark.core.OidcIssuerConfig;
+import io.bulwark.core.SecureFiles;
 import io.bulwark.security.AuthenticationException;
 import io.bulwark.security.Principal;
 import io.bulwark.security.Role;
@@ -12,9 +13,7 @@ import io.bulwark.security.jwt.TokenRejectedException;
 import io.bulwark.security.jwt.TokenValidator;
 import io.bulwark.security.jwt.VerifiedToken;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -50,10 +49,7 @@ public final class ExternalTokens {
       throws IOException {
     List<Issuer> out = new ArrayList<>();
     for (OidcIssuerConfig c : configs) {
-      byte[] json;
-      try (InputStream in = Files.newInputStream(c.jwksFile())) {
-        json = in.readNBytes(JwkSet.MAX_BYTES + 1);
-      }
+      byte[] json = SecureFiles.readLimited(c.jwksFile(), JwkSet.MAX_BYTES);
       Set<JwsAlgorithm> algorithms = new HashSet<>();
       for (String a : c.algorithms()) {
         algorithms.add(

@@ -118,38 +118,41 @@ public final class InferenceApi {
   }
 
   private HttpResponse infer(ServiceRequestContext ctx, AggregatedHttpRequest req) {
-    Principal principal = Principals.of(ctx);
-    String name = Principals.pathParam(ctx, "name");
-    // Authorised first, so that a model the caller may not use is "not found" whatever its rate.
-    Authorizer.checkUse(principal, name);
-    rateLimiter.acquire(principal.id(), name);
-    if (!inFlight.tryAcquire()) {
-      throw new UnavailableException(
-          "too many concurrent inference requests (limits.max_concurrent_inferences = "
-              + limits.maxConcurrentInferences()
-              + "); retry later");
-    }
+    // The lease authorises first, so that a model the caller may not use is "not found" whatever
+    // its rate; only then are the rate limits and the concurrency limit counted.
     try (ModelServing.Lease lease = lease(ctx)) {
-      LoadedModel model = lease.model();
-      InferenceRequest request =
-          decoder.decode(
-              req.content().array(), req.headers().get(OipJson.INFERENCE_HEADER_CONTENT_LENGTH));
-      InputValidator.validate(model.signature(), request.inputs(), limits.maxTensorElements());
-      List<Tensor> outputs = model.infer(request.inputs(), request.outputNames());
-      EncodedResponse encoded =
-          encoder.encode(
-              model.name(), model.version(), request.id(), outputs, request.binaryOutputs(outputs));
-      ResponseHeadersBuilder headers =
-          ResponseHeaders.builder(HttpStatus.OK)
-              .contentType(MediaType.parse(encoded.contentType()));
-      if (encoded.inferenceHeaderContentLength() != null) {
-        headers.setInt(
-            OipJson.INFERENCE_HEADER_CONTENT_LENGTH, encoded.inferenceHeaderContentLength());
+      rateLimiter.acquire(Principals.of(ctx).id(), lease.model().name());
+      if (!inFlight.tryAcquire()) {
+        throw new UnavailableException(
+            "too many concurrent inference requests (limits.max_concurrent_inferences = "
+                + limits.maxConcurrentInferences()
+                + "); retry later");
       }
-      return HttpResponse.of(headers.build(), HttpData.wrap(encoded.body()));
-    } finally {
-      inFlight.release();
+      try {
+        return run(req, lease);
+      } finally {
+        inFlight.release();
+      }
     }
+  }
+
+  private HttpResponse run(AggregatedHttpRequest req, ModelServing.Lease lease) {
+    LoadedModel model = lease.model();
+    InferenceRequest request =
+        decoder.decode(
+            req.content().array(), req.headers().get(OipJson.INFERENCE_HEADER_CONTENT_LENGTH));
+    InputValidator.validate(model.signature(), request.inputs(), limits.maxTensorElements());
+    List<Tensor> outputs = model.infer(request.inputs(), request.outputNames());
+    EncodedResponse encoded =
+        encoder.encode(
+            model.name(), model.version(), request.id(), outputs, request.binaryOutputs(outputs));
+    ResponseHeadersBuilder headers =
+        ResponseHeaders.builder(HttpStatus.OK).contentType(MediaType.parse(encoded.contentType()));
+    if (encoded.inferenceHeaderContentLength() != null) {
+      headers.setInt(
+          OipJson.INFERENCE_HEADER_CONTENT_LENGTH, encoded.inferenceHeaderContentLength());
+    }
+    return HttpResponse.of(headers.build(), HttpData.wrap(encoded.body()));
   }
 
   /** The serving model the path names, if the caller may see it; else "not found". */

@@ -520,8 +520,7 @@ public final class ManagementApi {
     ObjectNode out = keyJson(issued.info());
     out.put("key", ApiKeys.reveal(issued, InsecureSecretAccess.get()));
     out.put("replaces", id);
-    ApiKeyInfo old =
-        apiKeys.list().stream().filter(k -> k.id().equals(id)).findFirst().orElseThrow();
+    ApiKeyInfo old = apiKeys.find(id).orElseThrow();
     out.put(
         "replaced_key_expires_at",
         old.revokedAt() != null

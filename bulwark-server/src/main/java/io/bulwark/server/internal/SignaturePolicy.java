@@ -4,6 +4,7 @@ import io.bulwark.core.ConflictException;
 import io.bulwark.core.ForbiddenException;
 import io.bulwark.core.ModelNames;
 import io.bulwark.core.NamespaceTrust;
+import io.bulwark.core.SecureFiles;
 import io.bulwark.core.SignerTrust;
 import io.bulwark.core.SigningPolicyConfig;
 import io.bulwark.core.Strings;
@@ -12,9 +13,7 @@ import io.bulwark.signing.SigningKeys;
 import io.bulwark.signing.TrustedSigners;
 import io.bulwark.signing.VerificationException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,13 +103,8 @@ public final class SignaturePolicy {
   }
 
   private static String pem(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] b = in.readNBytes(MAX_TRUST_FILE_BYTES + 1);
-      if (b.length > MAX_TRUST_FILE_BYTES) {
-        throw new IOException(file + " is larger than " + MAX_TRUST_FILE_BYTES + " bytes");
-      }
-      return new String(b, StandardCharsets.US_ASCII);
-    }
+    return new String(
+        SecureFiles.readLimited(file, MAX_TRUST_FILE_BYTES), StandardCharsets.US_ASCII);
   }
 
   /** The namespaces that accept unsigned models, for the warning at start. */
