@@ -176,23 +176,6 @@ final class TestServer implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
-  /**
-   * The status of a request whose body the server may refuse before reading it (an HTTP/2 server
-   * then resets the stream, which the JDK client can report as an error instead of the answer): the
-   * status, or -1 for such a reset.
-   */
-  static int statusOrReset(java.util.concurrent.Callable<HttpResponse<String>> call)
-      throws Exception {
-    try {
-      return call.call().statusCode();
-    } catch (java.io.IOException e) {
-      if (String.valueOf(e.getMessage()).contains("RST_STREAM")) {
-        return -1;
-      }
-      throw e;
-    }
-  }
-
   /** A multipart/form-data body built in memory. */
   static final class Multipart {
     final String boundary = "test-boundary-" + Long.toHexString(System.nanoTime());

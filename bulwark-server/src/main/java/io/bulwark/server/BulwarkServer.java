@@ -47,6 +47,7 @@ import io.bulwark.server.internal.KeyManagementApi;
 import io.bulwark.server.internal.ManagementApi;
 import io.bulwark.server.internal.ModelServing;
 import io.bulwark.server.internal.OnnxAdmission;
+import io.bulwark.server.internal.ReadBeforeRefusing;
 import io.bulwark.server.internal.SignaturePolicy;
 import io.bulwark.server.internal.TokenApi;
 import io.bulwark.storage.Database;
@@ -190,7 +191,9 @@ public final class BulwarkServer implements AutoCloseable {
         // ErrorMapping logs what operators need; Armeria's periodic report of "unlogged"
         // exceptions would put client-chosen text (and stack traces) in the log for 4xx answers.
         .unloggedExceptionsReportInterval(Duration.ZERO)
-        .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens));
+        .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens))
+        // Outermost, so that it also sees the authentication failures.
+        .decorator(new ReadBeforeRefusing());
     new InferenceApi(serving, json, limits, blocking, RateLimiter.systemClock(config.rateLimits()))
         .register(sb);
     new ManagementApi(registry, serving, apiKeys, admission, json, limits, blocking).register(sb);
