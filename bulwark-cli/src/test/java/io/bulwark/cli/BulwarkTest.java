@@ -255,7 +255,7 @@ class BulwarkTest {
     Result result = run(WITH_KEY, "key", "create", "--name", "ci", "--role", "root");
 
     assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_USAGE);
-    assertThat(result.err()).contains("--role must be admin or consumer");
+    assertThat(result.err()).contains("--role must be one of admin, security-officer");
   }
 
   @Test
@@ -272,7 +272,7 @@ class BulwarkTest {
         run(WITH_KEY, "key", "create", "--name", "ops", "--role", "admin", "--model", "iris");
 
     assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_USAGE);
-    assertThat(result.err()).contains("consumer keys only");
+    assertThat(result.err()).contains("do not apply to admin keys");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.bulwark.core;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param signing which signatures each model namespace requires
  * @param rateLimits rate limits and quotas on inference calls
  * @param oidcIssuers external issuers whose access tokens are accepted
+ * @param namespaceTenants which tenant owns a model namespace; namespaces not listed belong to
+ *     {@value #DEFAULT_TENANT}
  */
 public record BulwarkConfig(
     Path dataDirectory,
@@ -26,7 +29,10 @@ public record BulwarkConfig(
     KekConfig kek,
     SigningPolicyConfig signing,
     RateLimits rateLimits,
-    List<OidcIssuerConfig> oidcIssuers) {
+    List<OidcIssuerConfig> oidcIssuers,
+    Map<String, String> namespaceTenants) {
+  /** The tenant of everything not assigned to another. */
+  public static final String DEFAULT_TENANT = "default";
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8443;
@@ -44,6 +50,18 @@ public record BulwarkConfig(
     Objects.requireNonNull(signing, "signing");
     Objects.requireNonNull(rateLimits, "rateLimits");
     oidcIssuers = List.copyOf(oidcIssuers);
+    namespaceTenants = Map.copyOf(namespaceTenants);
+    namespaceTenants.forEach(
+        (ns, tenant) -> {
+          if (!ModelNames.isValidNamespace(ns) || !tenant.matches("[a-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException(
+                "tenants: '"
+                    + Strings.printable(ns)
+                    + "' -> '"
+                    + Strings.printable(tenant)
+                    + "' is not a namespace and a tenant of [a-z0-9._-]");
+          }
+        });
     if (gracefulShutdownMillis < 0) {
       throw new IllegalArgumentException("graceful shutdown must not be negative");
     }
@@ -63,7 +81,8 @@ public record BulwarkConfig(
         .kek(kek)
         .signing(signing)
         .rateLimits(rateLimits)
-        .oidcIssuers(oidcIssuers);
+        .oidcIssuers(oidcIssuers)
+        .namespaceTenants(namespaceTenants);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -77,6 +96,7 @@ public record BulwarkConfig(
     private SigningPolicyConfig signing = SigningPolicyConfig.requireSignatures();
     private RateLimits rateLimits = RateLimits.defaults();
     private List<OidcIssuerConfig> oidcIssuers = List.of();
+    private Map<String, String> namespaceTenants = Map.of();
 
     private Builder() {}
 
@@ -120,6 +140,12 @@ public record BulwarkConfig(
       return this;
     }
 
+    /** Which tenant owns each listed namespace. */
+    public Builder namespaceTenants(Map<String, String> v) {
+      this.namespaceTenants = v;
+      return this;
+    }
+
     public Builder oidcIssuers(List<OidcIssuerConfig> v) {
       this.oidcIssuers = v;
       return this;
@@ -135,7 +161,8 @@ public record BulwarkConfig(
           kek,
           signing,
           rateLimits,
-          oidcIssuers);
+          oidcIssuers,
+          namespaceTenants);
     }
   }
 }

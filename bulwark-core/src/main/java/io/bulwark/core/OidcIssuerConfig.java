@@ -1,7 +1,6 @@
 package io.bulwark.core;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -16,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  * @param algorithms allowed JWS algorithms, for example {@code ES256}, {@code RS256}
  * @param requiredType the {@code typ} header tokens must carry, or null for none
  * @param roleClaim the claim (a string or a list of strings) whose values map to roles
- * @param roleMapping claim value → role ({@code admin} or {@code consumer}); a token whose values
- *     map to no role is refused; admin wins over consumer
+ * @param roleMapping claim value → role (one of {@link #ROLES}); a token's principal holds every
+ *     role its values map to; a token whose values map to no role is refused
  * @param modelsClaim the claim listing the models a consumer may use
+ * @param tenant the tenant every principal of this issuer belongs to
  */
 public record OidcIssuerConfig(
     String issuer,
@@ -28,14 +28,21 @@ public record OidcIssuerConfig(
     @Nullable String requiredType,
     String roleClaim,
     Map<String, String> roleMapping,
-    String modelsClaim) {
+    String modelsClaim,
+    String tenant) {
 
-  public static final Set<String> ROLES = Set.of("admin", "consumer");
+  /** The built-in role names. */
+  public static final Set<String> ROLES =
+      Set.of(
+          "admin", "security-officer", "publisher", "approver", "deployer", "auditor", "consumer");
 
   public OidcIssuerConfig {
     Objects.requireNonNull(jwksFile, "jwksFile");
     if (issuer.isBlank() || roleClaim.isBlank() || modelsClaim.isBlank()) {
       throw new IllegalArgumentException("issuer, role_claim and models_claim must not be empty");
+    }
+    if (!tenant.matches("[a-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException("tenant must be 1-64 characters of [a-z0-9._-]");
     }
     audiences = Set.copyOf(audiences);
     algorithms = Set.copyOf(algorithms);
@@ -46,7 +53,8 @@ public record OidcIssuerConfig(
     }
     for (String role : roleMapping.values()) {
       if (!ROLES.contains(role)) {
-        throw new IllegalArgumentException("role_mapping may map to " + List.copyOf(ROLES));
+        throw new IllegalArgumentException(
+            "role_mapping may map to " + ROLES.stream().sorted().toList());
       }
     }
   }

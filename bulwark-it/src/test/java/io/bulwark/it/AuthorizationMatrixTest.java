@@ -41,7 +41,9 @@ class AuthorizationMatrixTest {
 
   @Test
   void everyCell_asExpected() throws Exception {
-    try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+    TestIdp idp = TestIdp.create(tmp.resolve("idp-jwks.json"));
+    try (TestServer s =
+        TestServer.start(tmp.resolve("data"), b -> b.oidcIssuers(List.of(idp.config())))) {
       s.publish("m", "1", OnnxModels.identity(OnnxElementType.FLOAT, 1, 2));
       s.publish("other", "1", OnnxModels.identity(OnnxElementType.FLOAT, 1, 2));
       Map<String, String> credentials = new LinkedHashMap<>();
@@ -68,9 +70,14 @@ class AuthorizationMatrixTest {
       credentials.put("no-credential", null);
       String token = credentials.get("admin-token");
       credentials.put("forged-token", token.substring(0, token.lastIndexOf('.') + 1) + "AAAA");
+      long exp = Instant.now().getEpochSecond() + 600;
+      credentials.put("wrong-audience", idp.token("another-api", exp, "[\"ml-admins\"]"));
+      credentials.put(
+          "missing-scope",
+          key(s, "{\"name\":\"infer-only\",\"roles\":[\"admin\"],\"actions\":[\"infer\"]}"));
       Thread.sleep(2500); // let the short key expire
 
-      List<String> rows = rows();
+      List<String> rows = rows("/authorization-matrix.tsv");
       String[] header = rows.get(0).split("\t", -1);
       List<String> unexpected = new ArrayList<>();
       int cells = 0;
@@ -88,6 +95,79 @@ class AuthorizationMatrixTest {
       assertThat(unexpected).as("unexpected outcomes of " + cells + " cells").isEmpty();
       assertThat(cells).isGreaterThanOrEqualTo(250);
     }
+  }
+
+  /**
+   * Every endpoint × built-in role × resource relation: a model in the role key's own namespace
+   * ("fraud", which consumer keys are granted), in another namespace of the same tenant ("risk"),
+   * and in another tenant ("acme").
+   */
+  @Test
+  void everyRoleAndRelation_asExpected() throws Exception {
+    try (TestServer s =
+        TestServer.start(tmp.resolve("data"), b -> b.namespaceTenants(Map.of("acme", "acme")))) {
+      for (String m : RELATIONS.values()) {
+        s.publish(m, "1", OnnxModels.identity(OnnxElementType.FLOAT, 1, 2));
+      }
+      List<String> rows = rows("/authorization-roles.tsv");
+      String[] header = rows.get(0).split("\t", -1);
+      Map<String, String> keys = new LinkedHashMap<>();
+      for (int i = 3; i < header.length; i++) {
+        String grants = header[i].equals("admin") ? "" : ",\"namespaces\":[\"fraud\"]";
+        keys.put(
+            header[i], key(s, "{\"name\":\"r\",\"roles\":[\"" + header[i] + "\"]" + grants + "}"));
+      }
+      List<String> unexpected = new ArrayList<>();
+      int cells = 0;
+      for (String row : rows.subList(1, rows.size())) {
+        String[] c = row.split("\t", -1);
+        for (int i = 3; i < header.length; i++) {
+          String[] expected = c[i].split("/", -1);
+          int r = 0;
+          for (Map.Entry<String, String> relation : RELATIONS.entrySet()) {
+            String model = relation.getValue();
+            String path =
+                c[1].replace("{model}", model)
+                    .replace("{ns}", model.substring(0, model.indexOf('.')));
+            int status = call(s, c[0], path, c[2], keys.get(header[i]));
+            String want = expected[expected.length == 1 ? 0 : r++];
+            cells++;
+            if (status != Integer.parseInt(want)) {
+              unexpected.add(
+                  c[0]
+                      + " "
+                      + path
+                      + " as "
+                      + header[i]
+                      + " ("
+                      + relation.getKey()
+                      + "): "
+                      + status
+                      + ", expected "
+                      + want);
+            }
+          }
+        }
+      }
+      assertThat(unexpected).as("unexpected outcomes of " + cells + " cells").isEmpty();
+      assertThat(cells).isGreaterThanOrEqualTo(500);
+    }
+  }
+
+  private static final Map<String, String> RELATIONS = relations();
+
+  private static Map<String, String> relations() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("own namespace", "fraud.m");
+    m.put("other namespace", "risk.m");
+    m.put("other tenant", "acme.m");
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  private static String key(TestServer s, String body) throws Exception {
+    HttpResponse<String> r = s.postJson("/api/v1/keys", s.adminKey, body);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return Jsons.parse(r.body()).get("key").asText();
   }
 
   @Test
@@ -123,6 +203,9 @@ class AuthorizationMatrixTest {
     HttpRequest.Builder b = s.request(path, cred);
     switch (body) {
       case "-" -> b.method(method, HttpRequest.BodyPublishers.noBody());
+      case "cedar" ->
+          b.header("Content-Type", "text/plain")
+              .method(method, HttpRequest.BodyPublishers.ofString("not cedar"));
       case "form" ->
           b.header("Content-Type", "application/x-www-form-urlencoded")
               .method(method, HttpRequest.BodyPublishers.ofString("grant_type=client_credentials"));
@@ -152,9 +235,8 @@ class AuthorizationMatrixTest {
     }
   }
 
-  private static List<String> rows() throws Exception {
-    try (InputStream in =
-        AuthorizationMatrixTest.class.getResourceAsStream("/authorization-matrix.tsv")) {
+  private static List<String> rows(String resource) throws Exception {
+    try (InputStream in = AuthorizationMatrixTest.class.getResourceAsStream(resource)) {
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       List<String> out = new ArrayList<>();
       for (String line : text.split("\n", -1)) {

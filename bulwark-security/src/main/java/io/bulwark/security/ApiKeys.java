@@ -5,6 +5,7 @@ import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.SecretBytes;
 import io.bulwark.core.SecureFiles;
+import io.bulwark.security.policy.PolicyAction;
 import io.bulwark.storage.Database;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -138,37 +139,41 @@ public final class ApiKeys {
     String key =
         PREFIX + id + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(secretBytes);
     byte[] hash = hash(key);
-    ApiKeyInfo info =
-        new ApiKeyInfo(
-            id,
-            request.name(),
-            request.role(),
-            request.models(),
-            now,
-            actor,
-            request.expiresAt(),
-            null,
-            null);
+    ApiKeyInfo info = new ApiKeyInfo(id, request, now, actor, null, null);
     db.writeAll(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "INSERT INTO api_keys(id, name, role, key_hash, created_at, created_by,"
-                      + " expires_at) VALUES (?,?,?,?,?,?,?)")) {
+                      + " expires_at, tenant, actions) VALUES (?,?,?,?,?,?,?,?,?)")) {
             ps.setString(1, id);
             ps.setString(2, info.name());
-            ps.setString(3, info.role().wireName());
+            ps.setString(
+                3,
+                String.join(",", request.roles().stream().map(Role::wireName).sorted().toList()));
             ps.setBytes(4, hash);
             ps.setString(5, now.toString());
             ps.setString(6, actor);
             ps.setString(7, info.expiresAt() == null ? null : info.expiresAt().toString());
+            ps.setString(8, request.tenant());
+            ps.setString(9, String.join(",", info.actionNames()));
             ps.executeUpdate();
           }
           try (PreparedStatement ps =
               c.prepareStatement("INSERT INTO api_key_grants(key_id, model_name) VALUES (?,?)")) {
-            for (String m : info.models()) {
+            for (String m : request.models()) {
               ps.setString(1, id);
               ps.setString(2, m);
+              ps.addBatch();
+            }
+            ps.executeBatch();
+          }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "INSERT INTO api_key_namespace_grants(key_id, namespace) VALUES (?,?)")) {
+            for (String n : request.namespaces()) {
+              ps.setString(1, id);
+              ps.setString(2, n);
               ps.addBatch();
             }
             ps.executeBatch();
@@ -218,8 +223,7 @@ public final class ApiKeys {
       throw new io.bulwark.core.ConflictException(
           "key " + id + " is revoked or expired; create a new key instead");
     }
-    IssuedApiKey fresh =
-        create(new NewApiKey(old.name(), old.role(), old.models(), old.expiresAt()), actor);
+    IssuedApiKey fresh = create(old.scope(), actor);
     if (overlap.isZero()) {
       revoke(id, actor);
       return fresh;
@@ -237,17 +241,7 @@ public final class ApiKeys {
             return ps.executeUpdate();
           }
         });
-    ApiKeyInfo shortened =
-        new ApiKeyInfo(
-            old.id(),
-            old.name(),
-            old.role(),
-            old.models(),
-            old.createdAt(),
-            old.createdBy(),
-            until,
-            old.revokedAt(),
-            old.lastUsedAt());
+    ApiKeyInfo shortened = old.withExpiresAt(until);
     entries.put(id, new Entry(shortened, e.hash()));
     return fresh;
   }
@@ -282,7 +276,7 @@ public final class ApiKeys {
     Instant now = clock.instant();
     return entries.values().stream()
         .map(Entry::info)
-        .anyMatch(i -> i.role() == Role.ADMIN && usable(i, now));
+        .anyMatch(i -> i.isUnlimitedAdmin() && usable(i, now));
   }
 
   /**
@@ -378,40 +372,66 @@ public final class ApiKeys {
 
   private void load() {
     Map<String, Set<String>> grants = new HashMap<>();
+    Map<String, Set<String>> namespaceGrants = new HashMap<>();
     db.readAll(
         c -> {
-          try (PreparedStatement ps =
-                  c.prepareStatement("SELECT key_id, model_name FROM api_key_grants");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              grants.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
-            }
-          }
+          readGrants(c, "SELECT key_id, model_name FROM api_key_grants", grants);
+          readGrants(c, "SELECT key_id, namespace FROM api_key_namespace_grants", namespaceGrants);
           try (PreparedStatement ps =
                   c.prepareStatement(
                       "SELECT id, name, role, key_hash, created_at, created_by, expires_at,"
-                          + " revoked_at, last_used_at FROM api_keys");
+                          + " revoked_at, last_used_at, tenant, actions FROM api_keys");
               ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
               String id = rs.getString(1);
-              Role role =
-                  Role.fromWireName(rs.getString(3))
-                      .orElseThrow(() -> new SQLException("unknown role in api_keys row " + id));
+              NewApiKey scope =
+                  new NewApiKey(
+                      rs.getString(2),
+                      parse(id, rs.getString(3), Role::fromWireName),
+                      rs.getString(10),
+                      grants.getOrDefault(id, Set.of()),
+                      namespaceGrants.getOrDefault(id, Set.of()),
+                      parse(id, rs.getString(11), PolicyAction::fromWireName),
+                      instant(rs.getString(7)));
               ApiKeyInfo info =
                   new ApiKeyInfo(
                       id,
-                      rs.getString(2),
-                      role,
-                      grants.getOrDefault(id, Set.of()),
+                      scope,
                       Instant.parse(rs.getString(5)),
                       rs.getString(6),
-                      instant(rs.getString(7)),
                       instant(rs.getString(8)),
                       instant(rs.getString(9)));
               entries.put(id, new Entry(info, rs.getBytes(4)));
             }
           }
         });
+  }
+
+  private static void readGrants(java.sql.Connection c, String query, Map<String, Set<String>> into)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(query);
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        into.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+      }
+    }
+  }
+
+  /** A comma-separated list of names as stored; an unknown name is corruption, not a default. */
+  private static <T> Set<T> parse(
+      String id, String joined, java.util.function.Function<String, Optional<T>> byName)
+      throws SQLException {
+    Set<T> out = new HashSet<>();
+    if (joined.isEmpty()) {
+      return out;
+    }
+    for (String name : joined.split(",", -1)) {
+      out.add(
+          byName
+              .apply(name)
+              .orElseThrow(() -> new SQLException("unknown name in api_keys row " + id)));
+    }
+    return out;
   }
 
   private static @Nullable Instant instant(@Nullable String s) {

@@ -3,16 +3,34 @@ package io.bulwark.security;
 import java.util.Locale;
 import java.util.Optional;
 
-/** What a principal may do. */
+/**
+ * The built-in roles. What each may do is decided by the policy (see the default policies); these
+ * are the names a credential can carry.
+ */
 public enum Role {
-  /** Everything: management of models, deployments and keys, and inference on every model. */
+  /** Everything, in every tenant. Accounts with it need a second factor. */
   ADMIN,
-  /** Inference and metadata on the models it has been granted, nothing else. */
+  /** Keys, audit, metrics and policy; reads the registry but changes no model. */
+  SECURITY_OFFICER,
+  /** Pushes new model versions. */
+  PUBLISHER,
+  /** Approves versions pushed by someone else. */
+  APPROVER,
+  /** Deploys, rolls back, undeploys and retires versions. */
+  DEPLOYER,
+  /** Reads evidence: audit, metrics, policy, registry. */
+  AUDITOR,
+  /** Inference and metadata on the models or namespaces it is granted, nothing else. */
   CONSUMER;
 
-  /** The lower-case name used in the API, for example {@code "consumer"}. */
+  /** The name used in the API and in policies, for example {@code "security-officer"}. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** Whether a person holding this role must use a second factor. */
+  public boolean adminClass() {
+    return this == ADMIN || this == SECURITY_OFFICER;
   }
 
   public static Optional<Role> fromWireName(String name) {

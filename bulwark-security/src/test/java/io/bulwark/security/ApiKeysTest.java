@@ -7,6 +7,7 @@ import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.SecureFiles;
+import io.bulwark.security.policy.PolicyAction;
 import io.bulwark.storage.Database;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -43,18 +44,18 @@ class ApiKeysTest {
   @Test
   void authenticate_issuedKey_returnsPrincipalWithGrants() throws Exception {
     ApiKeys keys = keys();
-    IssuedApiKey k = keys.create(new NewApiKey("app", Role.CONSUMER, Set.of("m1"), null), "admin");
+    IssuedApiKey k = keys.create(NewApiKey.of("app", Role.CONSUMER, Set.of("m1"), null), "admin");
     Principal p = keys.authenticate(text(k));
-    assertThat(p.role()).isEqualTo(Role.CONSUMER);
-    assertThat(p.mayUse("m1")).isTrue();
-    assertThat(p.mayUse("m2")).isFalse();
+    assertThat(p.roles()).containsExactly("consumer");
+    assertThat(p.tenant()).isEqualTo("default");
+    assertThat(p.models()).containsExactly("m1");
     assertThat(text(k)).startsWith("bwk_").hasSize(64);
   }
 
   @Test
   void authenticate_oneCharacterChanged_throws() throws Exception {
     ApiKeys keys = keys();
-    String key = text(keys.create(new NewApiKey("app", Role.ADMIN, Set.of(), null), "a"));
+    String key = text(keys.create(NewApiKey.of("app", Role.ADMIN, Set.of(), null), "a"));
     char last = key.charAt(key.length() - 1);
     String forged = key.substring(0, key.length() - 1) + (last == 'A' ? 'B' : 'A');
     assertThatThrownBy(() -> keys.authenticate(forged))
@@ -76,7 +77,7 @@ class ApiKeysTest {
   @Test
   void revoke_takesEffectOnNextCall() throws Exception {
     ApiKeys keys = keys();
-    IssuedApiKey k = keys.create(new NewApiKey("app", Role.ADMIN, Set.of(), null), "a");
+    IssuedApiKey k = keys.create(NewApiKey.of("app", Role.ADMIN, Set.of(), null), "a");
     keys.authenticate(text(k));
     keys.revoke(k.info().id(), "a");
     assertThatThrownBy(() -> keys.authenticate(text(k)))
@@ -94,7 +95,7 @@ class ApiKeysTest {
     ApiKeys keys = keys();
     IssuedApiKey k =
         keys.create(
-            new NewApiKey("app", Role.ADMIN, Set.of(), clock.instant().plusSeconds(60)), "a");
+            NewApiKey.of("app", Role.ADMIN, Set.of(), clock.instant().plusSeconds(60)), "a");
     clock.advance(Duration.ofSeconds(59));
     keys.authenticate(text(k));
     clock.advance(Duration.ofSeconds(1));
@@ -108,7 +109,7 @@ class ApiKeysTest {
     assertThatThrownBy(
             () ->
                 keys.create(
-                    new NewApiKey("x", Role.ADMIN, Set.of(), clock.instant().minusSeconds(1)), "a"))
+                    NewApiKey.of("x", Role.ADMIN, Set.of(), clock.instant().minusSeconds(1)), "a"))
         .isInstanceOf(InvalidRequestException.class);
   }
 
@@ -120,13 +121,13 @@ class ApiKeysTest {
 
   @Test
   void open_again_authenticatesExistingKeys() throws Exception {
-    IssuedApiKey k = keys().create(new NewApiKey("app", Role.ADMIN, Set.of(), null), "a");
+    IssuedApiKey k = keys().create(NewApiKey.of("app", Role.ADMIN, Set.of(), null), "a");
     assertThat(keys().authenticate(text(k)).id()).isEqualTo(k.info().id());
   }
 
   @Test
   void storage_holdsNoPlaintextKey() throws Exception {
-    String key = text(keys().create(new NewApiKey("app", Role.ADMIN, Set.of(), null), "a"));
+    String key = text(keys().create(NewApiKey.of("app", Role.ADMIN, Set.of(), null), "a"));
     String secretPart = key.substring(21);
     try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
@@ -146,19 +147,61 @@ class ApiKeysTest {
   }
 
   @Test
+  void create_scopedKey_principalCarriesRolesTenantGrantsAndLimit_afterRestart() throws Exception {
+    ApiKeys keys = keys();
+    IssuedApiKey k =
+        keys.create(
+            new NewApiKey(
+                "ci",
+                Set.of(Role.PUBLISHER, Role.DEPLOYER),
+                "acme",
+                Set.of("fraud.v1"),
+                Set.of("credit"),
+                Set.of(PolicyAction.PUSH, PolicyAction.READ_MODEL),
+                null),
+            "admin");
+    Principal p = keys().authenticate(text(k));
+    assertThat(p.roles()).containsExactlyInAnyOrder("publisher", "deployer");
+    assertThat(p.tenant()).isEqualTo("acme");
+    assertThat(p.models()).containsExactly("fraud.v1");
+    assertThat(p.namespaces()).containsExactly("credit");
+    assertThat(p.inScope(PolicyAction.PUSH)).isTrue();
+    assertThat(p.inScope(PolicyAction.DEPLOY)).isFalse();
+    assertThat(p.isUnlimitedAdmin()).isFalse();
+    // A limited admin key does not count as a usable admin for bootstrap purposes.
+    assertThat(keys.hasUsableAdmin()).isFalse();
+  }
+
+  @Test
+  void newApiKey_badScope_isRefused() {
+    assertThatThrownBy(
+            () -> new NewApiKey("a", Set.of(), "default", Set.of(), Set.of(), Set.of(), null))
+        .hasMessageContaining("at least one role");
+    assertThatThrownBy(
+            () ->
+                new NewApiKey(
+                    "a", Set.of(Role.CONSUMER), "Acme!", Set.of(), Set.of(), Set.of(), null))
+        .hasMessageContaining("tenant");
+    assertThatThrownBy(
+            () ->
+                new NewApiKey(
+                    "a", Set.of(Role.CONSUMER), "default", Set.of(), Set.of("a.b"), Set.of(), null))
+        .hasMessageContaining("invalid namespace");
+  }
+
+  @Test
   void newApiKey_adminWithModels_isRefused() {
-    assertThatThrownBy(() -> new NewApiKey("a", Role.ADMIN, Set.of("m"), null))
+    assertThatThrownBy(() -> NewApiKey.of("a", Role.ADMIN, Set.of("m"), null))
         .isInstanceOf(InvalidRequestException.class);
   }
 
   @Test
   void rotate_bothWorkDuringOverlap_thenOnlyTheNewOne_andSurvivesRestart() throws Exception {
     ApiKeys keys = keys();
-    IssuedApiKey old =
-        keys.create(new NewApiKey("app", Role.CONSUMER, Set.of("m1"), null), "admin");
+    IssuedApiKey old = keys.create(NewApiKey.of("app", Role.CONSUMER, Set.of("m1"), null), "admin");
     IssuedApiKey fresh = keys.rotate(old.info().id(), Duration.ofHours(1), "admin");
 
-    assertThat(fresh.info().models()).containsExactly("m1");
+    assertThat(fresh.info().scope().models()).containsExactly("m1");
     assertThat(fresh.info().name()).isEqualTo("app");
     assertThat(keys.authenticate(text(old)).id()).isEqualTo(old.info().id());
     assertThat(keys.authenticate(text(fresh)).id()).isEqualTo(fresh.info().id());
@@ -166,13 +209,13 @@ class ApiKeysTest {
     clock.advance(Duration.ofHours(1));
     assertThatThrownBy(() -> reopened.authenticate(text(old)))
         .isInstanceOf(AuthenticationException.class);
-    assertThat(reopened.authenticate(text(fresh)).mayUse("m1")).isTrue();
+    assertThat(reopened.authenticate(text(fresh)).models()).containsExactly("m1");
   }
 
   @Test
   void rotate_zeroOverlapRevokesAtOnce_revokedOrUnknownRefused_overlapBounded() throws Exception {
     ApiKeys keys = keys();
-    IssuedApiKey old = keys.create(new NewApiKey("app", Role.ADMIN, Set.of(), null), "admin");
+    IssuedApiKey old = keys.create(NewApiKey.of("app", Role.ADMIN, Set.of(), null), "admin");
     keys.rotate(old.info().id(), Duration.ZERO, "admin");
     assertThatThrownBy(() -> keys.authenticate(text(old)))
         .isInstanceOf(AuthenticationException.class);
@@ -180,7 +223,7 @@ class ApiKeysTest {
         .isInstanceOf(io.bulwark.core.ConflictException.class);
     assertThatThrownBy(() -> keys.rotate("0123456789abcdef", Duration.ZERO, "admin"))
         .isInstanceOf(io.bulwark.core.NotFoundException.class);
-    IssuedApiKey other = keys.create(new NewApiKey("b", Role.ADMIN, Set.of(), null), "admin");
+    IssuedApiKey other = keys.create(NewApiKey.of("b", Role.ADMIN, Set.of(), null), "admin");
     keys.rotate(other.info().id(), ApiKeys.MAX_ROTATION_OVERLAP, "admin");
     assertThatThrownBy(
             () -> keys.rotate(other.info().id(), ApiKeys.MAX_ROTATION_OVERLAP.plusSeconds(1), "a"))

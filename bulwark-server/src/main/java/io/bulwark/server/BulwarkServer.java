@@ -31,10 +31,14 @@ import io.bulwark.scanning.ArtifactScanner;
 import io.bulwark.scanning.ScanLimits;
 import io.bulwark.security.ApiKeyInfo;
 import io.bulwark.security.ApiKeys;
+import io.bulwark.security.Authorizer;
 import io.bulwark.security.IssuedApiKey;
 import io.bulwark.security.NewApiKey;
 import io.bulwark.security.RateLimiter;
 import io.bulwark.security.Role;
+import io.bulwark.security.policy.Policies;
+import io.bulwark.security.policy.PolicyEngine;
+import io.bulwark.security.policy.PolicyStore;
 import io.bulwark.security.tokens.TokenIssuer;
 import io.bulwark.server.internal.AuthenticationDecorator;
 import io.bulwark.server.internal.Blocking;
@@ -45,8 +49,10 @@ import io.bulwark.server.internal.InferenceApi;
 import io.bulwark.server.internal.Json;
 import io.bulwark.server.internal.KeyManagementApi;
 import io.bulwark.server.internal.ManagementApi;
+import io.bulwark.server.internal.ModelDirectory;
 import io.bulwark.server.internal.ModelServing;
 import io.bulwark.server.internal.OnnxAdmission;
+import io.bulwark.server.internal.PolicyApi;
 import io.bulwark.server.internal.ReadBeforeRefusing;
 import io.bulwark.server.internal.SignaturePolicy;
 import io.bulwark.server.internal.TokenApi;
@@ -71,6 +77,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,6 +113,10 @@ public final class BulwarkServer implements AutoCloseable {
   private final TokenIssuer tokens;
   private final ExternalTokens externalTokens;
   private final @Nullable String bootstrapAdminKey;
+  private final PolicyStore policies;
+  private final ModelDirectory directory;
+  private final Authorizer authorizer;
+  private final ScheduledExecutorService maintenance;
 
   private BulwarkServer(BulwarkConfig config) throws IOException, GeneralSecurityException {
     this.config = config;
@@ -148,6 +160,16 @@ public final class BulwarkServer implements AutoCloseable {
                     sha256,
                     pushedAt));
     serving.loadDeployed();
+    PolicyEngine policyEngine = Policies.engine(Policies.defaults());
+    this.policies = Policies.store(database, policyEngine);
+    log.info("authorisation policy version {} in force", policies.current().version());
+    this.directory = new ModelDirectory(registry, config.namespaceTenants());
+    this.authorizer = new Authorizer(policyEngine, directory);
+    this.maintenance =
+        Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("bulwark-maintenance").factory());
+    // Another replica may change the policy in the shared database; pick that up within seconds.
+    var unused = maintenance.scheduleWithFixedDelay(this::reloadPolicy, 5, 5, TimeUnit.SECONDS);
     this.admission =
         new OnnxAdmission(
             engine,
@@ -194,10 +216,19 @@ public final class BulwarkServer implements AutoCloseable {
         .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens))
         // Outermost, so that it also sees the authentication failures.
         .decorator(new ReadBeforeRefusing());
-    new InferenceApi(serving, json, limits, blocking, RateLimiter.systemClock(config.rateLimits()))
+    new InferenceApi(
+            serving,
+            json,
+            limits,
+            blocking,
+            RateLimiter.systemClock(config.rateLimits()),
+            authorizer)
         .register(sb);
-    new ManagementApi(registry, serving, apiKeys, admission, json, limits, blocking).register(sb);
-    new KeyManagementApi(kek, registry, json, blocking).register(sb);
+    new ManagementApi(
+            registry, serving, apiKeys, admission, json, limits, blocking, authorizer, directory)
+        .register(sb);
+    new KeyManagementApi(kek, registry, json, blocking, authorizer).register(sb);
+    new PolicyApi(policies, authorizer, json, blocking).register(sb);
     new TokenApi(tokens, json, blocking).register(sb);
     return sb.build();
   }
@@ -305,7 +336,7 @@ public final class BulwarkServer implements AutoCloseable {
     }
     IssuedApiKey key =
         apiKeys.create(
-            new NewApiKey(DEMO_KEY_NAME, Role.CONSUMER, Set.of(name), null), "system:demo");
+            NewApiKey.of(DEMO_KEY_NAME, Role.CONSUMER, Set.of(name), null), "system:demo");
     return new DemoDeployment(
         name, version, demoRequestJson(), ApiKeys.reveal(key, InsecureSecretAccess.get()));
   }
@@ -341,8 +372,22 @@ public final class BulwarkServer implements AutoCloseable {
     return json.write(request);
   }
 
+  private void reloadPolicy() {
+    try {
+      long before = policies.current().version();
+      long now = policies.reload().version();
+      if (now != before) {
+        log.info("authorisation policy version {} loaded from the database", now);
+      }
+    } catch (RuntimeException e) {
+      // The version in force stays; the next attempt follows in seconds.
+      log.warn("could not check for a new policy version: {}", e.toString());
+    }
+  }
+
   @Override
   public void close() {
+    maintenance.shutdownNow();
     try {
       server.stop().join();
     } finally {
@@ -385,7 +430,7 @@ public final class BulwarkServer implements AutoCloseable {
     }
     IssuedApiKey admin =
         apiKeys.create(
-            new NewApiKey("bootstrap-admin", Role.ADMIN, Set.of(), null), "system:bootstrap");
+            NewApiKey.of("bootstrap-admin", Role.ADMIN, Set.of(), null), "system:bootstrap");
     String key = ApiKeys.reveal(admin, InsecureSecretAccess.get());
     SecureFiles.writePrivate(
         data.resolve(BOOTSTRAP_KEY_FILE), (key + "\n").getBytes(StandardCharsets.US_ASCII), true);

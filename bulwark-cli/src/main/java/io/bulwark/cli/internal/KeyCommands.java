@@ -3,6 +3,7 @@ package io.bulwark.cli.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.core.ModelNames;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -56,9 +57,21 @@ final class KeyCommands implements Callable<Integer> {
       name = "create",
       description = {
         "Create an API key. The key is printed once and cannot be shown again.",
-        "Admin keys manage everything; consumer keys may call the models named with --model."
+        "Roles: admin, security-officer, publisher, approver, deployer, auditor, consumer;"
+            + " what each may do is decided by the server's policy.",
+        "Consumer keys call the models named with --model or in a --namespace."
       })
   static final class Create implements Callable<Integer> {
+    private static final List<String> ROLES =
+        List.of(
+            "admin",
+            "security-officer",
+            "publisher",
+            "approver",
+            "deployer",
+            "auditor",
+            "consumer");
+
     private final Console console;
 
     @SuppressWarnings("UnusedVariable") // picocli reads it
@@ -78,16 +91,35 @@ final class KeyCommands implements Callable<Integer> {
     @Option(
         names = "--role",
         required = true,
-        paramLabel = "admin|consumer",
-        description = "admin or consumer.")
-    @SuppressWarnings("NullAway.Init")
-    private String role;
+        paramLabel = "ROLE",
+        description = "A role of the key; repeat for several.")
+    private List<String> roles = new ArrayList<>();
 
     @Option(
         names = "--model",
         paramLabel = "MODEL",
-        description = "A model a consumer key may call; repeat for several.")
+        description = "A model the key is granted; repeat for several.")
     private List<String> models = new ArrayList<>();
+
+    @Option(
+        names = "--namespace",
+        paramLabel = "NAMESPACE",
+        description = "A model namespace the key is granted whole; repeat for several.")
+    private List<String> namespaces = new ArrayList<>();
+
+    @Option(
+        names = "--tenant",
+        paramLabel = "TENANT",
+        description = "The tenant the key acts in; default the creator's.")
+    private @Nullable String tenant;
+
+    @Option(
+        names = "--action",
+        paramLabel = "ACTION",
+        description =
+            "Limit the key to this action (infer, read-metadata, push, deploy, ...); repeat for"
+                + " several. Default: whatever its roles allow.")
+    private List<String> actions = new ArrayList<>();
 
     @Option(
         names = "--expires-at",
@@ -112,13 +144,17 @@ final class KeyCommands implements Callable<Integer> {
             .out()
             .println(
                 "Created "
-                    + Output.field(created, "role")
+                    + Output.field(created, "roles")
                     + " key '"
                     + Output.field(created, "name")
                     + "' (id "
                     + Output.field(created, "id")
+                    + ", tenant "
+                    + Output.field(created, "tenant")
                     + ", models "
                     + Output.field(created, "models")
+                    + ", namespaces "
+                    + Output.field(created, "namespaces")
                     + ", expires "
                     + expiry(Output.field(created, "expires_at"))
                     + ")");
@@ -138,27 +174,57 @@ final class KeyCommands implements Callable<Integer> {
       if (!Terminal.safe(keyName, MAX_NAME_CHARS).equals(keyName)) {
         throw CliException.usage("--name must not contain control characters");
       }
-      String normalizedRole = role.strip().toLowerCase(Locale.ROOT);
-      if (!normalizedRole.equals("admin") && !normalizedRole.equals("consumer")) {
-        throw CliException.usage(
-            "--role must be admin or consumer, was '" + Terminal.safe(role, 64) + "'");
+      Set<String> normalizedRoles = new LinkedHashSet<>();
+      for (String role : roles) {
+        String r = role.strip().toLowerCase(Locale.ROOT);
+        if (!ROLES.contains(r)) {
+          throw CliException.usage(
+              "--role must be one of "
+                  + String.join(", ", ROLES)
+                  + ", was '"
+                  + Terminal.safe(role, 64)
+                  + "'");
+        }
+        normalizedRoles.add(r);
       }
       Set<String> granted = new LinkedHashSet<>();
       for (String model : models) {
         granted.add(ModelCommands.checkName(model));
       }
-      if (normalizedRole.equals("admin") && !granted.isEmpty()) {
-        throw CliException.usage(
-            "--model applies to consumer keys only; admin keys reach every model");
+      Set<String> grantedNamespaces = new LinkedHashSet<>();
+      for (String ns : namespaces) {
+        if (!ModelNames.isValidNamespace(ns)) {
+          throw CliException.usage(
+              "--namespace '" + Terminal.safe(ns, 64) + "' is not a model namespace");
+        }
+        grantedNamespaces.add(ns);
       }
-      if (normalizedRole.equals("consumer") && granted.isEmpty()) {
-        throw CliException.usage("a consumer key needs at least one --model to call");
+      boolean admin = normalizedRoles.contains("admin");
+      if (admin && !(granted.isEmpty() && grantedNamespaces.isEmpty())) {
+        throw CliException.usage(
+            "--model and --namespace do not apply to admin keys; they reach every model");
+      }
+      if (normalizedRoles.equals(Set.of("consumer"))
+          && granted.isEmpty()
+          && grantedNamespaces.isEmpty()) {
+        throw CliException.usage(
+            "a consumer key needs at least one --model or --namespace to call");
       }
       ObjectNode body = Json.object();
       body.put("name", keyName);
-      body.put("role", normalizedRole);
+      ArrayNode roleArray = body.putArray("roles");
+      normalizedRoles.forEach(roleArray::add);
       ArrayNode array = body.putArray("models");
       granted.forEach(array::add);
+      ArrayNode nsArray = body.putArray("namespaces");
+      grantedNamespaces.forEach(nsArray::add);
+      if (tenant != null) {
+        body.put("tenant", tenant.strip());
+      }
+      if (!actions.isEmpty()) {
+        ArrayNode actionArray = body.putArray("actions");
+        actions.forEach(a -> actionArray.add(a.strip()));
+      }
       String expiry = expiresAt;
       if (expiry != null) {
         body.put("expires_at", parseExpiry(expiry).toString());
@@ -217,10 +283,14 @@ final class KeyCommands implements Callable<Integer> {
             "id",
             "NAME",
             "name",
-            "ROLE",
-            "role",
+            "ROLES",
+            "roles",
+            "TENANT",
+            "tenant",
             "MODELS",
             "models",
+            "NAMESPACES",
+            "namespaces",
             "CREATED",
             "created_at",
             "EXPIRES",

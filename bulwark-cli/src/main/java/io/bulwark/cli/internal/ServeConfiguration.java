@@ -88,7 +88,8 @@ final class ServeConfiguration {
       @Nullable FileKek kek,
       @Nullable Map<String, FileNamespace> modelSigning,
       @Nullable FileRateLimits rateLimits,
-      @Nullable List<FileOidcIssuer> oidcIssuers) {}
+      @Nullable List<FileOidcIssuer> oidcIssuers,
+      @Nullable Map<String, List<String>> tenants) {}
 
   /** One external OpenID Connect issuer. */
   record FileOidcIssuer(
@@ -99,7 +100,8 @@ final class ServeConfiguration {
       @Nullable String typ,
       @Nullable String roleClaim,
       @Nullable Map<String, String> roleMapping,
-      @Nullable String modelsClaim) {}
+      @Nullable String modelsClaim,
+      @Nullable String tenant) {}
 
   /** {@code "rate_limits"}: 0 switches a limit off. */
   record FileRateLimits(
@@ -278,6 +280,9 @@ final class ServeConfiguration {
     if (file.rateLimits() != null) {
       builder.rateLimits(rateLimits(file.rateLimits(), where));
     }
+    if (file.tenants() != null) {
+      builder.namespaceTenants(tenants(file.tenants(), where));
+    }
     if (file.oidcIssuers() != null) {
       builder.oidcIssuers(oidcIssuers(file.oidcIssuers(), source, where));
     }
@@ -447,6 +452,44 @@ final class ServeConfiguration {
     }
   }
 
+  static final int MAX_TENANT_NAMESPACES = 10_000;
+
+  /** {@code "tenants": {"acme": ["fraud", "credit"]}}: each namespace belongs to one tenant. */
+  private static Map<String, String> tenants(Map<String, List<String>> tenants, String where) {
+    Map<String, String> byNamespace = new java.util.HashMap<>();
+    for (Map.Entry<String, List<String>> e : tenants.entrySet()) {
+      String tenant = e.getKey();
+      if (!tenant.matches("[a-z0-9._-]{1,64}")) {
+        throw CliException.usage(
+            where + "tenants: '" + Terminal.safe(tenant, 64) + "' is not 1-64 of [a-z0-9._-]");
+      }
+      if (e.getValue() == null) {
+        throw CliException.usage(where + "tenants." + tenant + " must list namespaces");
+      }
+      for (String ns : e.getValue()) {
+        if (ns == null || !io.bulwark.core.ModelNames.isValidNamespace(ns)) {
+          throw CliException.usage(where + "tenants." + tenant + " lists an invalid namespace");
+        }
+        String before = byNamespace.put(ns, tenant);
+        if (before != null && !before.equals(tenant)) {
+          throw CliException.usage(
+              where
+                  + "tenants: namespace '"
+                  + ns
+                  + "' belongs to both "
+                  + before
+                  + " and "
+                  + tenant);
+        }
+        if (byNamespace.size() > MAX_TENANT_NAMESPACES) {
+          throw CliException.usage(
+              where + "tenants lists more than " + MAX_TENANT_NAMESPACES + " namespaces");
+        }
+      }
+    }
+    return byNamespace;
+  }
+
   static final int MAX_OIDC_ISSUERS = 16;
 
   private static List<OidcIssuerConfig> oidcIssuers(
@@ -476,7 +519,8 @@ final class ServeConfiguration {
                 f.typ(),
                 f.roleClaim() == null ? "roles" : f.roleClaim(),
                 f.roleMapping(),
-                f.modelsClaim() == null ? "bulwark_models" : f.modelsClaim()));
+                f.modelsClaim() == null ? "bulwark_models" : f.modelsClaim(),
+                f.tenant() == null ? "default" : f.tenant()));
       } catch (IllegalArgumentException | NullPointerException e) {
         throw CliException.usage(at + ": " + Terminal.safe(String.valueOf(e.getMessage())));
       }

@@ -234,8 +234,9 @@ class ClientCommandsTest {
     server.respond(
         201,
         """
-        {"id":"k1","name":"app","role":"consumer","models":["iris"],"created_at":"t",
-         "expires_at":null,"key":"bwk_new_secret"}
+        {"id":"k1","name":"app","role":"consumer","roles":["consumer"],"tenant":"default",
+         "models":["iris"],"namespaces":[],"created_at":"t","expires_at":null,
+         "key":"bwk_new_secret"}
         """);
 
     Result result =
@@ -254,11 +255,14 @@ class ClientCommandsTest {
     assertThat(result.exitCode()).isZero();
     JsonNode sent = Json.parse(server.last().body());
     assertThat(sent.path("name").asText()).isEqualTo("app");
-    assertThat(sent.path("role").asText()).isEqualTo("consumer");
+    assertThat(sent.path("roles").toString()).isEqualTo("[\"consumer\"]");
     assertThat(sent.path("models").toString()).isEqualTo("[\"iris\"]");
+    assertThat(sent.has("tenant")).isFalse();
     assertThat(sent.path("expires_at").asText()).isEqualTo("2998-12-31T22:00:00Z");
     assertThat(result.out())
-        .contains("Created consumer key 'app' (id k1, models iris, expires never)");
+        .contains(
+            "Created consumer key 'app' (id k1, tenant default, models iris, namespaces -,"
+                + " expires never)");
     assertThat(result.out()).containsOnlyOnce("bwk_new_secret");
   }
 

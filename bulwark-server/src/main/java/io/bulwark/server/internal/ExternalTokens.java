@@ -1,10 +1,11 @@
 package io.bulwark.server.internal;
 
+import io.bulwark.core.ModelNames;
 import io.bulwark.core.OidcIssuerConfig;
 import io.bulwark.core.SecureFiles;
 import io.bulwark.security.AuthenticationException;
+import io.bulwark.security.NewApiKey;
 import io.bulwark.security.Principal;
-import io.bulwark.security.Role;
 import io.bulwark.security.jwt.InvalidKeySetException;
 import io.bulwark.security.jwt.JwkSet;
 import io.bulwark.security.jwt.JwsAlgorithm;
@@ -12,6 +13,7 @@ import io.bulwark.security.jwt.TokenPolicy;
 import io.bulwark.security.jwt.TokenRejectedException;
 import io.bulwark.security.jwt.TokenValidator;
 import io.bulwark.security.jwt.VerifiedToken;
+import io.bulwark.security.policy.PolicyAction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -103,21 +105,37 @@ public final class ExternalTokens {
 
   private static Principal principal(Issuer i, VerifiedToken t) throws AuthenticationException {
     OidcIssuerConfig c = i.config();
-    Role role = null;
+    Set<String> roles = new HashSet<>();
     for (String value : strings(t.claims().get(c.roleClaim()))) {
       String mapped = c.roleMapping().get(value);
-      if ("admin".equals(mapped)) {
-        role = Role.ADMIN;
-      } else if ("consumer".equals(mapped) && role == null) {
-        role = Role.CONSUMER;
+      if (mapped != null) {
+        roles.add(mapped);
       }
     }
-    if (role == null) {
+    if (roles.isEmpty()) {
       throw new AuthenticationException(
           "token of " + c.issuer() + " for " + t.subject() + " maps to no role");
     }
     Set<String> models = new HashSet<>(strings(t.claims().get(c.modelsClaim())));
-    return new Principal(i.idPrefix() + t.subject(), t.subject(), role, models);
+    models.removeIf(m -> !ModelNames.isValidName(m));
+    if (models.size() > NewApiKey.MAX_GRANTS) {
+      throw new AuthenticationException(
+          "token of " + c.issuer() + " for " + t.subject() + " lists too many models");
+    }
+    try {
+      return new Principal(
+          i.idPrefix() + t.subject(),
+          t.subject(),
+          roles,
+          c.tenant(),
+          models,
+          Set.of(),
+          Set.<PolicyAction>of());
+    } catch (io.bulwark.core.BulwarkException e) {
+      // A subject too long or with control characters: the token cannot name a principal.
+      throw new AuthenticationException(
+          "token of " + c.issuer() + " has an unusable subject: " + e.getMessage());
+    }
   }
 
   private static List<String> strings(@Nullable Object claim) {

@@ -20,6 +20,7 @@ import io.bulwark.inference.Tensor;
 import io.bulwark.security.Authorizer;
 import io.bulwark.security.Principal;
 import io.bulwark.security.RateLimiter;
+import io.bulwark.security.policy.PolicyAction;
 import io.bulwark.server.internal.oip.EncodedResponse;
 import io.bulwark.server.internal.oip.InferenceRequest;
 import io.bulwark.server.internal.oip.OipJson;
@@ -46,10 +47,17 @@ public final class InferenceApi {
   private final OipResponseEncoder encoder = new OipResponseEncoder();
   private final Semaphore inFlight;
   private final RateLimiter rateLimiter;
+  private final Authorizer authorizer;
 
   public InferenceApi(
-      ModelServing serving, Json json, Limits limits, Blocking blocking, RateLimiter rateLimiter) {
+      ModelServing serving,
+      Json json,
+      Limits limits,
+      Blocking blocking,
+      RateLimiter rateLimiter,
+      Authorizer authorizer) {
     this.rateLimiter = rateLimiter;
+    this.authorizer = authorizer;
     this.serving = serving;
     this.json = json;
     this.limits = limits;
@@ -101,7 +109,7 @@ public final class InferenceApi {
   }
 
   private HttpResponse modelMetadata(ServiceRequestContext ctx, AggregatedHttpRequest req) {
-    try (ModelServing.Lease lease = lease(ctx)) {
+    try (ModelServing.Lease lease = lease(ctx, PolicyAction.READ_METADATA)) {
       LoadedModel m = lease.model();
       return HttpResponse.of(
           HttpStatus.OK,
@@ -111,7 +119,7 @@ public final class InferenceApi {
   }
 
   private HttpResponse modelReady(ServiceRequestContext ctx, AggregatedHttpRequest req) {
-    try (ModelServing.Lease lease = lease(ctx)) {
+    try (ModelServing.Lease lease = lease(ctx, PolicyAction.READ_METADATA)) {
       ObjectNode out = json.object().put("name", lease.model().name()).put("ready", true);
       return json.response(HttpStatus.OK, out);
     }
@@ -120,7 +128,7 @@ public final class InferenceApi {
   private HttpResponse infer(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     // The lease authorises first, so that a model the caller may not use is "not found" whatever
     // its rate; only then are the rate limits and the concurrency limit counted.
-    try (ModelServing.Lease lease = lease(ctx)) {
+    try (ModelServing.Lease lease = lease(ctx, PolicyAction.INFER)) {
       rateLimiter.acquire(Principals.of(ctx).id(), lease.model().name());
       if (!inFlight.tryAcquire()) {
         throw new UnavailableException(
@@ -156,11 +164,11 @@ public final class InferenceApi {
   }
 
   /** The serving model the path names, if the caller may see it; else "not found". */
-  private ModelServing.Lease lease(ServiceRequestContext ctx) {
+  private ModelServing.Lease lease(ServiceRequestContext ctx, PolicyAction action) {
     Principal principal = Principals.of(ctx);
     String name = Principals.pathParam(ctx, "name");
     @Nullable String version = ctx.pathParam("version");
-    Authorizer.checkUse(principal, name);
+    authorizer.checkModel(principal, action, name);
     return serving
         .lease(name, principal.id(), version)
         .orElseThrow(

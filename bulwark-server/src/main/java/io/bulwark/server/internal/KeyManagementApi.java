@@ -16,6 +16,7 @@ import io.bulwark.registry.KeyRewrap;
 import io.bulwark.registry.ModelRegistry;
 import io.bulwark.security.Authorizer;
 import io.bulwark.security.Principal;
+import io.bulwark.security.policy.PolicyAction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,20 +29,32 @@ import org.slf4j.LoggerFactory;
  * The key-encryption key under {@code /api/v1/kek}: its versions and how many data keys each wraps;
  * rotation, which creates a new version and re-wraps every data key under it online; and disabling
  * an old version once no data key depends on it.
+ *
+ * <p>The key-encryption key serves every tenant, so these operations need their permission
+ * (read-audit to look, rotate-keys to change) in the operator's tenant, {@value #OPERATOR_TENANT}.
  */
 public final class KeyManagementApi {
   private static final Logger log = LoggerFactory.getLogger(KeyManagementApi.class);
   private static final String PREFIX = "/api/v1/kek";
 
+  /** The tenant whose principals run the server itself. */
+  static final String OPERATOR_TENANT = "default";
+
   private final KeyEncryptionKey kek;
   private final ModelRegistry registry;
   private final Json json;
   private final Blocking blocking;
+  private final Authorizer authorizer;
   // One rotation at a time: a disable racing a rewrap could strand a data key.
   private final ReentrantLock changes = new ReentrantLock();
 
   public KeyManagementApi(
-      KeyEncryptionKey kek, ModelRegistry registry, Json json, Blocking blocking) {
+      KeyEncryptionKey kek,
+      ModelRegistry registry,
+      Json json,
+      Blocking blocking,
+      Authorizer authorizer) {
+    this.authorizer = authorizer;
     this.kek = kek;
     this.registry = registry;
     this.json = json;
@@ -63,7 +76,7 @@ public final class KeyManagementApi {
   }
 
   private HttpResponse status(ServiceRequestContext ctx, AggregatedHttpRequest req) {
-    Authorizer.checkAdmin(Principals.of(ctx));
+    authorizer.checkSystem(Principals.of(ctx), PolicyAction.READ_AUDIT, OPERATOR_TENANT);
     return json.response(HttpStatus.OK, statusJson(null));
   }
 
@@ -72,7 +85,7 @@ public final class KeyManagementApi {
   private HttpResponse rotate(ServiceRequestContext ctx, AggregatedHttpRequest req)
       throws Exception {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
+    authorizer.checkSystem(p, PolicyAction.ROTATE_KEYS, OPERATOR_TENANT);
     boolean disablePrevious =
         !req.content().isEmpty()
             && Boolean.TRUE.equals(
@@ -115,7 +128,7 @@ public final class KeyManagementApi {
 
   private HttpResponse disable(ServiceRequestContext ctx, AggregatedHttpRequest req)
       throws Exception {
-    Authorizer.checkAdmin(Principals.of(ctx));
+    authorizer.checkSystem(Principals.of(ctx), PolicyAction.ROTATE_KEYS, OPERATOR_TENANT);
     String keyId =
         Json.required(json.read(req.content().array(), DisableBody.class).keyId(), "key_id");
     changes.lock();

@@ -12,6 +12,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.core.ForbiddenException;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.Limits;
@@ -34,9 +35,13 @@ import io.bulwark.security.IssuedApiKey;
 import io.bulwark.security.NewApiKey;
 import io.bulwark.security.Principal;
 import io.bulwark.security.Role;
+import io.bulwark.security.policy.PolicyAction;
+import io.bulwark.security.policy.ResourceView;
 import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -53,6 +58,8 @@ public final class ManagementApi {
   private final Json json;
   private final Limits limits;
   private final Blocking blocking;
+  private final Authorizer authorizer;
+  private final ModelDirectory directory;
 
   public ManagementApi(
       ModelRegistry registry,
@@ -61,7 +68,11 @@ public final class ManagementApi {
       OnnxAdmission admission,
       Json json,
       Limits limits,
-      Blocking blocking) {
+      Blocking blocking,
+      Authorizer authorizer,
+      ModelDirectory directory) {
+    this.authorizer = authorizer;
+    this.directory = directory;
     this.registry = registry;
     this.serving = serving;
     this.apiKeys = apiKeys;
@@ -88,12 +99,12 @@ public final class ManagementApi {
         sb,
         HttpMethod.POST,
         "/models/{name}/versions/{version}/approve",
-        versionTransition(registry::approve));
+        versionTransition(PolicyAction.APPROVE, registry::approve));
     small(
         sb,
         HttpMethod.POST,
         "/models/{name}/versions/{version}/retire",
-        versionTransition(registry::retire));
+        versionTransition(PolicyAction.RETIRE, registry::retire));
     small(sb, HttpMethod.POST, "/models/{name}/rollback", this::rollback);
     small(sb, HttpMethod.POST, "/models/{name}/promote", this::promote);
     small(sb, HttpMethod.GET, "/models/{name}/events", this::events);
@@ -121,9 +132,9 @@ public final class ManagementApi {
   private HttpResponse push(ServiceRequestContext ctx, com.linecorp.armeria.common.HttpRequest req)
       throws Exception {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
     String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
     String version = ModelNames.checkVersion(Principals.pathParam(ctx, "version"));
+    authorizer.checkNamespace(p, PolicyAction.PUSH, ModelNames.namespace(name));
     String boundary = MultipartReader.boundary(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
     ModelVersion v = null;
     try (InputStream body =
@@ -164,6 +175,7 @@ public final class ManagementApi {
                         signature == null ? new byte[0] : signature),
                     new LastPart(part.body(), parts),
                     admission.forVersion(name, version, signature));
+            directory.pushed(name);
           }
           default ->
               throw new InvalidRequestException(
@@ -225,7 +237,7 @@ public final class ManagementApi {
     Principal p = Principals.of(ctx);
     ArrayNode models = json.object().arrayNode();
     for (ModelSummary m : registry.list()) {
-      if (!p.mayUse(m.name())) {
+      if (!authorizer.maySee(p, m.name())) {
         continue;
       }
       models
@@ -242,33 +254,48 @@ public final class ManagementApi {
   private HttpResponse showModel(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     String name = Principals.pathParam(ctx, "name");
     Principal p = Principals.of(ctx);
-    Authorizer.checkUse(p, name);
+    boolean governs = checkRead(p, name);
     List<ModelVersion> versions = registry.versions(name);
     ObjectNode out = json.object().put("name", name);
     Optional<Deployment> deployment = registry.deployment(name);
     out.put("deployed_version", deployment.map(Deployment::version).orElse(null));
-    if (p.isAdmin()) {
+    if (governs) {
       out.set("canary", deployment.map(d -> canaryJson(d.canary())).orElse(null));
     }
     ArrayNode vs = out.putArray("versions");
-    versions.forEach(v -> vs.add(versionJson(v, p.isAdmin())));
+    versions.forEach(v -> vs.add(versionJson(v, governs)));
     return json.response(HttpStatus.OK, out);
   }
 
   /**
-   * One version; for administrators with its chain of custody: who signed it, the scan verdict, who
-   * approved it, and every lifecycle event and deployment of this version.
+   * One version; for those who may read the registry (read-model) with its chain of custody: who
+   * signed it, the scan verdict, who approved it, and every lifecycle event and deployment of this
+   * version.
    */
   private HttpResponse showVersion(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     String name = Principals.pathParam(ctx, "name");
     Principal p = Principals.of(ctx);
-    Authorizer.checkUse(p, name);
-    ModelVersion v = registry.version(name, Principals.pathParam(ctx, "version"));
-    ObjectNode out = versionJson(v, p.isAdmin());
-    if (p.isAdmin()) {
+    String version = Principals.pathParam(ctx, "version");
+    boolean governs = checkRead(p, name);
+    ModelVersion v = registry.version(name, version);
+    ObjectNode out = versionJson(v, governs);
+    if (governs) {
       out.set("custody", custodyJson(v));
     }
     return json.response(HttpStatus.OK, out);
+  }
+
+  /**
+   * Allows reading a model's registry entry: with read-model (the people who govern models: the
+   * full entry, signer and custody included) or read-metadata (its users: the entry without who
+   * signed it). Returns whether the principal governs.
+   */
+  private boolean checkRead(Principal p, String name) {
+    if (authorizer.allows(p, PolicyAction.READ_MODEL, authorizer.model(name))) {
+      return true;
+    }
+    authorizer.checkModel(p, PolicyAction.READ_METADATA, name);
+    return false;
   }
 
   private ObjectNode custodyJson(ModelVersion v) {
@@ -347,10 +374,11 @@ public final class ManagementApi {
 
   private HttpResponse deploy(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
     String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    authorizer.checkModel(p, PolicyAction.DEPLOY, name);
     DeployBody body = json.read(req.content().array(), DeployBody.class);
     String version = ModelNames.checkVersion(Json.required(body.version(), "version"));
+    authorizer.checkVersion(p, PolicyAction.DEPLOY, name, version);
     Integer percent = body.canaryPercent();
     Deployment d;
     if (percent == null) {
@@ -366,10 +394,9 @@ public final class ManagementApi {
 
   private HttpResponse promote(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
-    Deployment d =
-        serving.promote(
-            ModelNames.checkName(Principals.pathParam(ctx, "name")), actor(p), reason(req));
+    String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    authorizer.checkModel(p, PolicyAction.DEPLOY, name);
+    Deployment d = serving.promote(name, actor(p), reason(req));
     return json.response(HttpStatus.OK, deploymentJson(d));
   }
 
@@ -390,39 +417,37 @@ public final class ManagementApi {
     return reason;
   }
 
-  /** A lifecycle change of one version, made by an admin, with an optional reason. */
+  /** A lifecycle change of one version, with an optional reason. */
   @FunctionalInterface
   private interface VersionTransition {
     ModelVersion apply(String name, String version, String actor, @Nullable String reason)
         throws java.io.IOException;
   }
 
-  private Blocking.Handler versionTransition(VersionTransition transition) {
+  private Blocking.Handler versionTransition(PolicyAction action, VersionTransition transition) {
     return (ctx, req) -> {
       Principal p = Principals.of(ctx);
-      Authorizer.checkAdmin(p);
-      ModelVersion v =
-          transition.apply(
-              ModelNames.checkName(Principals.pathParam(ctx, "name")),
-              ModelNames.checkVersion(Principals.pathParam(ctx, "version")),
-              actor(p),
-              reason(req));
-      return json.response(HttpStatus.OK, versionJson(v, true));
+      String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+      String version = ModelNames.checkVersion(Principals.pathParam(ctx, "version"));
+      authorizer.checkVersion(p, action, name, version);
+      ModelVersion v = transition.apply(name, version, actor(p), reason(req));
+      return json.response(
+          HttpStatus.OK,
+          versionJson(v, authorizer.allows(p, PolicyAction.READ_MODEL, authorizer.model(name))));
     };
   }
 
   private HttpResponse rollback(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
-    Deployment d =
-        serving.rollback(
-            ModelNames.checkName(Principals.pathParam(ctx, "name")), actor(p), reason(req));
+    String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    authorizer.checkModel(p, PolicyAction.ROLLBACK, name);
+    Deployment d = serving.rollback(name, actor(p), reason(req));
     return json.response(HttpStatus.OK, deploymentJson(d));
   }
 
   private HttpResponse events(ServiceRequestContext ctx, AggregatedHttpRequest req) {
-    Authorizer.checkAdmin(Principals.of(ctx));
     String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    authorizer.checkModel(Principals.of(ctx), PolicyAction.READ_MODEL, name);
     List<ModelEvent> events = registry.events(name);
     if (events.isEmpty()) {
       throw new NotFoundException("model", name);
@@ -443,10 +468,9 @@ public final class ManagementApi {
 
   private HttpResponse undeploy(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
-    Deployment d =
-        serving.undeploy(
-            ModelNames.checkName(Principals.pathParam(ctx, "name")), actor(p), reason(req));
+    String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    authorizer.checkModel(p, PolicyAction.UNDEPLOY, name);
+    Deployment d = serving.undeploy(name, actor(p), reason(req));
     return json.response(
         HttpStatus.OK, json.object().put("name", d.name()).put("undeployed_version", d.version()));
   }
@@ -454,23 +478,59 @@ public final class ManagementApi {
   record CreateKeyBody(
       @JsonProperty("name") @Nullable String name,
       @JsonProperty("role") @Nullable String role,
+      @JsonProperty("roles") @Nullable List<String> roles,
+      @JsonProperty("tenant") @Nullable String tenant,
       @JsonProperty("models") @Nullable List<String> models,
+      @JsonProperty("namespaces") @Nullable List<String> namespaces,
+      @JsonProperty("actions") @Nullable List<String> actions,
       @JsonProperty("expires_at") @Nullable String expiresAt) {}
 
+  /**
+   * {@code POST /api/v1/keys}: a key with {@code roles} (or one {@code role}), a {@code tenant}
+   * (default: the creator's), {@code models} and {@code namespaces} granted, an optional limit to
+   * some {@code actions}, and an optional expiry. Needs manage-principals in that tenant; and a
+   * creator who is not an unlimited admin can only hand out roles it holds itself, never admin.
+   */
   private HttpResponse createKey(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
+    authorizer.checkSystem(p, PolicyAction.MANAGE_PRINCIPALS);
     CreateKeyBody body = json.read(req.content().array(), CreateKeyBody.class);
     String keyName = Json.required(body.name(), "name");
-    String roleName = Json.required(body.role(), "role");
-    Role role =
-        Role.fromWireName(roleName)
-            .orElseThrow(
-                () ->
-                    new InvalidRequestException(
-                        "unknown role '"
-                            + Strings.printable(roleName)
-                            + "': use admin or consumer"));
+    if (body.role() != null && body.roles() != null) {
+      throw new InvalidRequestException("give either role or roles, not both");
+    }
+    List<String> roleNames =
+        body.role() != null ? List.of(body.role()) : Json.required(body.roles(), "roles");
+    Set<Role> roles = EnumSet.noneOf(Role.class);
+    for (String name : strings("roles", roleNames)) {
+      roles.add(
+          Role.fromWireName(name)
+              .orElseThrow(
+                  () ->
+                      new InvalidRequestException(
+                          "unknown role '"
+                              + Strings.printable(name)
+                              + "': use one of "
+                              + Arrays.stream(Role.values()).map(Role::wireName).toList())));
+    }
+    Set<PolicyAction> actions = EnumSet.noneOf(PolicyAction.class);
+    for (String name : strings("actions", body.actions())) {
+      actions.add(
+          PolicyAction.fromWireName(name)
+              .orElseThrow(
+                  () ->
+                      new InvalidRequestException(
+                          "unknown action '" + Strings.printable(name) + "'")));
+    }
+    String tenant = body.tenant() == null ? p.tenant() : body.tenant();
+    if (!p.isUnlimitedAdmin()) {
+      for (Role r : roles) {
+        if (r == Role.ADMIN || !p.roles().contains(r.wireName())) {
+          throw new ForbiddenException(
+              "a key can only be given roles its creator holds; '" + r.wireName() + "' is not");
+        }
+      }
+    }
     Instant expires = null;
     if (body.expiresAt() != null) {
       try {
@@ -480,26 +540,49 @@ public final class ManagementApi {
             "expires_at must be an ISO-8601 instant such as 2027-01-31T00:00:00Z");
       }
     }
-    List<String> models = body.models() == null ? List.of() : body.models();
-    if (models.stream().anyMatch(java.util.Objects::isNull)) {
-      throw new InvalidRequestException("models must be a list of model names, without null");
+    NewApiKey request =
+        new NewApiKey(
+            keyName,
+            roles,
+            tenant,
+            Set.copyOf(strings("models", body.models())),
+            Set.copyOf(strings("namespaces", body.namespaces())),
+            actions,
+            expires);
+    if (!tenant.equals(p.tenant())) {
+      authorizer.checkSystem(p, PolicyAction.MANAGE_PRINCIPALS, tenant);
     }
-    if (models.size() > NewApiKey.MAX_GRANTS) {
-      throw new InvalidRequestException(
-          "a key may be granted at most " + NewApiKey.MAX_GRANTS + " models");
-    }
-    IssuedApiKey issued =
-        apiKeys.create(new NewApiKey(keyName, role, Set.copyOf(models), expires), actor(p));
+    IssuedApiKey issued = apiKeys.create(request, actor(p));
     ObjectNode out = keyJson(issued.info());
     out.put("key", ApiKeys.reveal(issued, InsecureSecretAccess.get()));
     return json.response(HttpStatus.CREATED, out);
   }
 
+  /** A bounded list of strings from a request body, without nulls; empty when absent. */
+  private static List<String> strings(String field, @Nullable List<String> values) {
+    if (values == null) {
+      return List.of();
+    }
+    if (values.size() > NewApiKey.MAX_GRANTS) {
+      throw new InvalidRequestException(
+          field + " may list at most " + NewApiKey.MAX_GRANTS + " entries");
+    }
+    if (values.stream().anyMatch(java.util.Objects::isNull)) {
+      throw new InvalidRequestException(field + " must be a list of strings, without null");
+    }
+    return values;
+  }
+
   private HttpResponse listKeys(ServiceRequestContext ctx, AggregatedHttpRequest req) {
-    Authorizer.checkAdmin(Principals.of(ctx));
+    Principal p = Principals.of(ctx);
+    authorizer.checkSystem(p, PolicyAction.MANAGE_PRINCIPALS);
     ObjectNode out = json.object();
     ArrayNode keys = out.putArray("keys");
-    apiKeys.list().forEach(k -> keys.add(keyJson(k)));
+    for (ApiKeyInfo k : apiKeys.list()) {
+      if (p.isUnlimitedAdmin() || k.scope().tenant().equals(p.tenant())) {
+        keys.add(keyJson(k));
+      }
+    }
     return json.response(HttpStatus.OK, out);
   }
 
@@ -508,14 +591,14 @@ public final class ManagementApi {
   /** A new key with the same grants; the old one keeps working for the overlap (default 1 day). */
   private HttpResponse rotateKey(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
+    String id = Principals.pathParam(ctx, "id");
+    checkManages(p, id);
     Long seconds =
         req.content().isEmpty()
             ? null
             : json.read(req.content().array(), RotateKeyBody.class).overlapSeconds();
     java.time.Duration overlap =
         seconds == null ? java.time.Duration.ofDays(1) : java.time.Duration.ofSeconds(seconds);
-    String id = Principals.pathParam(ctx, "id");
     IssuedApiKey issued = apiKeys.rotate(id, overlap, actor(p));
     ObjectNode out = keyJson(issued.info());
     out.put("key", ApiKeys.reveal(issued, InsecureSecretAccess.get()));
@@ -531,18 +614,41 @@ public final class ManagementApi {
 
   private HttpResponse revokeKey(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
-    Authorizer.checkAdmin(p);
-    ApiKeyInfo k = apiKeys.revoke(Principals.pathParam(ctx, "id"), actor(p));
+    String id = Principals.pathParam(ctx, "id");
+    checkManages(p, id);
+    ApiKeyInfo k = apiKeys.revoke(id, actor(p));
     return json.response(
         HttpStatus.OK,
         json.object().put("id", k.id()).put("revoked_at", String.valueOf(k.revokedAt())));
   }
 
+  /**
+   * Allows managing the key {@code id}: manage-principals in the key's tenant (a key of another
+   * tenant is "not found" to those who may not manage that tenant).
+   */
+  private void checkManages(Principal p, String id) {
+    authorizer.checkSystem(p, PolicyAction.MANAGE_PRINCIPALS);
+    ApiKeyInfo k = apiKeys.find(id).orElseThrow(() -> new NotFoundException("key", id));
+    if (!k.scope().tenant().equals(p.tenant())
+        && !authorizer.allows(
+            p, PolicyAction.MANAGE_PRINCIPALS, ResourceView.system(k.scope().tenant()))) {
+      throw new NotFoundException("key", id);
+    }
+  }
+
   private ObjectNode keyJson(ApiKeyInfo k) {
-    ObjectNode o =
-        json.object().put("id", k.id()).put("name", k.name()).put("role", k.role().wireName());
+    ObjectNode o = json.object().put("id", k.id()).put("name", k.name());
+    // "role" stays for clients that read one role: the first in the fixed order of Role.
+    o.put("role", k.roles().stream().sorted().findFirst().orElseThrow().wireName());
+    ArrayNode roles = o.putArray("roles");
+    k.roles().stream().sorted().forEach(r -> roles.add(r.wireName()));
+    o.put("tenant", k.scope().tenant());
     ArrayNode models = o.putArray("models");
-    k.models().stream().sorted().forEach(models::add);
+    k.scope().models().stream().sorted().forEach(models::add);
+    ArrayNode namespaces = o.putArray("namespaces");
+    k.scope().namespaces().stream().sorted().forEach(namespaces::add);
+    ArrayNode actions = o.putArray("actions");
+    k.actionNames().forEach(actions::add);
     o.put("created_at", k.createdAt().toString());
     o.put("created_by", k.createdBy());
     o.put("expires_at", k.expiresAt() == null ? null : k.expiresAt().toString());
@@ -551,7 +657,7 @@ public final class ManagementApi {
     return o;
   }
 
-  ObjectNode versionJson(ModelVersion v, boolean admin) {
+  ObjectNode versionJson(ModelVersion v, boolean governs) {
     ObjectNode o =
         json.object()
             .put("name", v.name())
@@ -567,7 +673,7 @@ public final class ManagementApi {
     o.put("namespace", ModelNames.namespace(v.name()));
     o.put("scan_verdict", v.scanVerdict());
     o.put("signed", v.signed());
-    if (admin) {
+    if (governs) {
       // Who signed (for keyless signing, a person's or a pipeline's identity) is for the people
       // who govern models, not for every caller of the model.
       o.put("signer", v.signer());

@@ -69,9 +69,14 @@ public final class TokenApi {
           "unsupported_grant_type: only grant_type=client_credentials is supported");
     }
     Map<String, Object> claims = new LinkedHashMap<>();
-    claims.put("role", p.role().wireName());
-    if (!p.isAdmin()) {
+    // Informational: each request re-reads the key's current scope (see principalForToken).
+    claims.put("roles", p.roles().stream().sorted().toList());
+    claims.put("tenant", p.tenant());
+    if (!p.models().isEmpty()) {
       claims.put("models", p.models().stream().sorted().toList());
+    }
+    if (!p.namespaces().isEmpty()) {
+      claims.put("namespaces", p.namespaces().stream().sorted().toList());
     }
     String token = issuer.issue(p.id(), claims);
     ObjectNode out =
