@@ -257,6 +257,16 @@ class AuditLogTest {
   }
 
   @Test
+  void open_keyMissingWithData_refusedWithoutCreatingOne() throws Exception {
+    try (AuditLog log = open()) {
+      log.append(event(0));
+    }
+    Files.delete(dir().resolve("checkpoint-signing.key"));
+    assertThatThrownBy(this::open).isInstanceOf(IOException.class).hasMessageContaining("missing");
+    assertThat(dir().resolve("checkpoint-signing.key")).doesNotExist();
+  }
+
+  @Test
   void open_anotherOrigin_refused() throws Exception {
     open().close();
     assertThatThrownBy(

@@ -122,12 +122,12 @@ public final class FileAuditLog implements AuditLog {
   /** See {@link AuditLog#open}. */
   public static AuditLog open(AuditLogConfig config) throws IOException {
     Path dir = SecureFiles.createPrivateDirectory(config.directory());
-    NoteSigner signer = loadOrCreateKey(dir, config.origin());
     Path entriesFile = dir.resolve(ENTRIES);
     Path checkpointsFile = dir.resolve(CHECKPOINTS);
     boolean fresh =
         !Files.exists(entriesFile, LinkOption.NOFOLLOW_LINKS)
             && !Files.exists(checkpointsFile, LinkOption.NOFOLLOW_LINKS);
+    NoteSigner signer = loadOrCreateKey(dir, config.origin(), fresh);
 
     // The checkpoints first: they say what the entries must be.
     List<byte[]> notes = new ArrayList<>(1);
@@ -254,7 +254,8 @@ public final class FileAuditLog implements AuditLog {
     return l;
   }
 
-  private static NoteSigner loadOrCreateKey(Path dir, String origin) throws IOException {
+  private static NoteSigner loadOrCreateKey(Path dir, String origin, boolean fresh)
+      throws IOException {
     Path keyFile = dir.resolve(KEY);
     NoteSigner signer;
     if (Files.exists(keyFile, LinkOption.NOFOLLOW_LINKS)) {
@@ -279,6 +280,10 @@ public final class FileAuditLog implements AuditLog {
                 + origin
                 + "; a log's origin cannot change");
       }
+    } else if (!fresh) {
+      // A new key would make every published checkpoint unverifiable; never replace it silently.
+      throw new IOException(
+          keyFile + " is missing but the audit log holds data; restore the key from a backup");
     } else {
       signer = NoteSigner.generate(origin, new SecureRandom());
       SecureFiles.writePrivate(keyFile, signer.encodePrivate(), false);
