@@ -43,6 +43,7 @@ class AuditLogCrashTest {
               .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       CountDownLatch ready = new CountDownLatch(1);
+      CountDownLatch firstAck = new CountDownLatch(1);
       Thread reader =
           Thread.ofPlatform()
               .start(
@@ -55,6 +56,7 @@ class AuditLogCrashTest {
                           ready.countDown();
                         } else {
                           acked.add(Long.parseLong(line));
+                          firstAck.countDown();
                         }
                       }
                     } catch (Exception e) {
@@ -62,7 +64,8 @@ class AuditLogCrashTest {
                     }
                   });
       assertThat(ready.await(30, TimeUnit.SECONDS)).as("writer started").isTrue();
-      Thread.sleep(100 + random.nextInt(1200));
+      assertThat(firstAck.await(30, TimeUnit.SECONDS)).as("writer appends").isTrue();
+      Thread.sleep(random.nextInt(1000));
       p.destroyForcibly();
       p.waitFor(10, TimeUnit.SECONDS);
       reader.join(10_000);
