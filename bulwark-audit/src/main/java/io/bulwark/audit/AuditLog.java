@@ -93,6 +93,16 @@ public interface AuditLog extends AutoCloseable {
    */
   ConsistencyProof consistencyProof(long size1, long size2);
 
+  /**
+   * The hashes of a C2SP tlog-tiles hash tile: tile {@code level}/{@code index} of {@code width}
+   * hashes (256 for a full tile, fewer for the partial tile at the right edge), concatenated. Tile
+   * level L holds the tree nodes at height 8L, so level 0 tiles are leaf hashes.
+   *
+   * @throws IllegalArgumentException unless {@code width} is in {@code 1..256} and every node of
+   *     the tile is complete in the current tree
+   */
+  byte[] tile(int level, long index, int width);
+
   /** The root hash of the tree of {@code treeSize} entries. */
   byte[] rootHash(long treeSize);
 

@@ -147,6 +147,29 @@ class AuditLogTest {
   }
 
   @Test
+  void tile_fullAndPartialTiles_areTheTreeNodes() throws Exception {
+    try (AuditLog log = open()) {
+      List<CompletableFuture<Long>> appended = new ArrayList<>();
+      for (int i = 0; i < 600; i++) {
+        appended.add(log.appendAsync(event(i)));
+      }
+      CompletableFuture.allOf(appended.toArray(CompletableFuture[]::new)).get();
+      assertThat(log.size()).isEqualTo(600);
+      byte[] full = log.tile(0, 0, 256);
+      assertThat(java.util.Arrays.copyOfRange(full, 32 * 7, 32 * 8))
+          .isEqualTo(Merkle.leafHash(log.entries(7, 1).get(0)));
+      byte[] partial = log.tile(0, 2, 88);
+      assertThat(java.util.Arrays.copyOfRange(partial, 32 * 87, 32 * 88))
+          .isEqualTo(Merkle.leafHash(log.entries(599, 1).get(0)));
+      byte[] upper = log.tile(1, 0, 2);
+      assertThat(java.util.Arrays.copyOfRange(upper, 0, 32)).isEqualTo(log.rootHash(256));
+      assertThatThrownBy(() -> log.tile(0, 2, 89)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> log.tile(1, 0, 3)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> log.tile(0, 0, 257)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
   void entries_countAtAndAboveLimit_acceptedThenRejected() throws Exception {
     try (AuditLog log = open()) {
       log.append(event(0));

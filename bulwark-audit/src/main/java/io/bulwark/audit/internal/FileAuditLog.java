@@ -496,6 +496,29 @@ public final class FileAuditLog implements AuditLog {
   }
 
   @Override
+  public byte[] tile(int level, long index, int width) {
+    if (level < 0 || level > 7 || index < 0 || width < 1 || width > 256) {
+      throw new IllegalArgumentException("tile level must be 0..7, width 1..256");
+    }
+    int height = 8 * level;
+    long first = Math.multiplyExact(index, 256L);
+    long end = first + width;
+    if (end > (size >>> height)) {
+      throw new IllegalArgumentException("tile is beyond the tree");
+    }
+    byte[] out = new byte[width * Merkle.HASH_BYTES];
+    try {
+      for (int i = 0; i < width; i++) {
+        System.arraycopy(
+            tree.node(height, first + i), 0, out, i * Merkle.HASH_BYTES, Merkle.HASH_BYTES);
+      }
+    } catch (IOException e) {
+      throw new UnavailableException("audit log unreadable: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  @Override
   public byte[] rootHash(long treeSize) {
     checkTreeSize(treeSize);
     return TreeMath.root(tree, treeSize);
