@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       ModelCommands.class,
       KeyCommands.class,
       JwtCommands.class,
-      PolicyCommands.class
+      PolicyCommands.class,
+      AuditCommands.class
     },
     footerHeading = "%n",
     footer = {
@@ -29,6 +30,6 @@ import picocli.CommandLine.Command;
 final class BulwarkCommand implements Callable<Integer> {
   @Override
   public Integer call() {
-    throw CliException.usage("missing command: serve, model, key, jwt or policy");
+    throw CliException.usage("missing command: serve, model, key, jwt, policy or audit");
   }
 }
