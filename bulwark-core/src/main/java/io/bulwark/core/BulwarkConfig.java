@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The immutable configuration from which {@code BulwarkServer.create} builds everything.
@@ -17,6 +18,8 @@ import java.util.Objects;
  * @param signing which signatures each model namespace requires
  * @param rateLimits rate limits and quotas on inference calls
  * @param oidcIssuers external issuers whose access tokens are accepted
+ * @param auditDirectory where the audit log lives; null for {@code DATA/audit}. Every server needs
+ *     its own: two servers sharing one data directory must be given different audit directories
  * @param namespaceTenants which tenant owns a model namespace; namespaces not listed belong to
  *     {@value #DEFAULT_TENANT}
  */
@@ -30,7 +33,8 @@ public record BulwarkConfig(
     SigningPolicyConfig signing,
     RateLimits rateLimits,
     List<OidcIssuerConfig> oidcIssuers,
-    Map<String, String> namespaceTenants) {
+    Map<String, String> namespaceTenants,
+    @Nullable Path auditDirectory) {
   /** The tenant of everything not assigned to another. */
   public static final String DEFAULT_TENANT = "default";
 
@@ -82,7 +86,8 @@ public record BulwarkConfig(
         .signing(signing)
         .rateLimits(rateLimits)
         .oidcIssuers(oidcIssuers)
-        .namespaceTenants(namespaceTenants);
+        .namespaceTenants(namespaceTenants)
+        .auditDirectory(auditDirectory);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -97,6 +102,7 @@ public record BulwarkConfig(
     private RateLimits rateLimits = RateLimits.defaults();
     private List<OidcIssuerConfig> oidcIssuers = List.of();
     private Map<String, String> namespaceTenants = Map.of();
+    private @Nullable Path auditDirectory;
 
     private Builder() {}
 
@@ -140,6 +146,12 @@ public record BulwarkConfig(
       return this;
     }
 
+    /** Where the audit log lives; null for {@code DATA/audit}. */
+    public Builder auditDirectory(@Nullable Path v) {
+      this.auditDirectory = v;
+      return this;
+    }
+
     /** Which tenant owns each listed namespace. */
     public Builder namespaceTenants(Map<String, String> v) {
       this.namespaceTenants = v;
@@ -162,7 +174,8 @@ public record BulwarkConfig(
           signing,
           rateLimits,
           oidcIssuers,
-          namespaceTenants);
+          namespaceTenants,
+          auditDirectory);
     }
   }
 }

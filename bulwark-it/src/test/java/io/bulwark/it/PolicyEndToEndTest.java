@@ -176,6 +176,7 @@ class PolicyEndToEndTest {
       BulwarkConfig config =
           BulwarkConfig.builder()
               .dataDirectory(data)
+              .auditDirectory(tmp.resolve("audit-of-b"))
               .port(0)
               .signing(TestServer.trusting(TestServer.SIGNER))
               .build();

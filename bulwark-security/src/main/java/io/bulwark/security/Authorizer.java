@@ -29,12 +29,28 @@ public final class Authorizer {
   private static final List<PolicyAction> SEEING =
       List.of(PolicyAction.READ_METADATA, PolicyAction.INFER, PolicyAction.READ_MODEL);
 
+  /** Told of every denial before it is reported to the caller (the audit log, for one). */
+  @FunctionalInterface
+  public interface DenialListener {
+    /**
+     * Called on the requesting thread; an exception thrown here replaces the denial (so that an
+     * audit log that cannot record the denial can refuse the request with its own error).
+     */
+    void denied(Principal principal, PolicyAction action, ResourceView resource, Decision decision);
+  }
+
   private final PolicyEngine engine;
   private final ResourceDirectory directory;
+  private final DenialListener listener;
 
   public Authorizer(PolicyEngine engine, ResourceDirectory directory) {
+    this(engine, directory, (p, a, r, d) -> {});
+  }
+
+  public Authorizer(PolicyEngine engine, ResourceDirectory directory, DenialListener listener) {
     this.engine = engine;
     this.directory = directory;
+    this.listener = listener;
   }
 
   /** The policy decision alone, ignoring the credential's scope. */
@@ -126,6 +142,7 @@ public final class Authorizer {
           d.allowed() ? "the credential's scope" : d.determiningPolicyIds(),
           d.errors().isEmpty() ? "" : ", errors " + d.errors());
     }
+    listener.denied(p, action, resource, d);
     String model = resource.modelName();
     if (!model.isEmpty() && !maySee(p, resource)) {
       throw new NotFoundException("model", model);

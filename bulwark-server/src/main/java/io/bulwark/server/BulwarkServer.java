@@ -5,6 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.audit.AuditEventType;
+import io.bulwark.audit.AuditLog;
+import io.bulwark.audit.AuditLogConfig;
+import io.bulwark.audit.AuditOutcome;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.KekConfig;
@@ -40,6 +45,8 @@ import io.bulwark.security.policy.Policies;
 import io.bulwark.security.policy.PolicyEngine;
 import io.bulwark.security.policy.PolicyStore;
 import io.bulwark.security.tokens.TokenIssuer;
+import io.bulwark.server.internal.AuditApi;
+import io.bulwark.server.internal.Auditor;
 import io.bulwark.server.internal.AuthenticationDecorator;
 import io.bulwark.server.internal.Blocking;
 import io.bulwark.server.internal.DemoSigner;
@@ -117,6 +124,8 @@ public final class BulwarkServer implements AutoCloseable {
   private final ModelDirectory directory;
   private final Authorizer authorizer;
   private final ScheduledExecutorService maintenance;
+  private final AuditLog auditLog;
+  private final Auditor auditor;
 
   private BulwarkServer(BulwarkConfig config) throws IOException, GeneralSecurityException {
     this.config = config;
@@ -127,6 +136,16 @@ public final class BulwarkServer implements AutoCloseable {
     Path keys = SecureFiles.createPrivateDirectory(data.resolve("keys"));
     this.kek = keyEncryptionKey(config.kek(), keys);
     this.database = Database.open(data);
+    // A log that fails its integrity check stops the start: serving unaudited is not an option.
+    Path auditDir =
+        config.auditDirectory() == null ? data.resolve("audit") : config.auditDirectory();
+    this.auditLog = AuditLog.open(AuditLogConfig.of(auditDir));
+    this.auditor = new Auditor(auditLog, clock);
+    log.info(
+        "audit log at {} ({} entries); checkpoints verify with {}",
+        auditDir,
+        auditLog.size(),
+        auditLog.verifierKey().encode());
     this.executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("bulwark-", 0).factory());
     this.apiKeys = ApiKeys.open(database, keys.resolve("api-key-hmac.key"), clock, executor);
@@ -164,7 +183,28 @@ public final class BulwarkServer implements AutoCloseable {
     this.policies = Policies.store(database, policyEngine);
     log.info("authorisation policy version {} in force", policies.current().version());
     this.directory = new ModelDirectory(registry, config.namespaceTenants());
-    this.authorizer = new Authorizer(policyEngine, directory);
+    this.authorizer =
+        new Authorizer(
+            policyEngine,
+            directory,
+            (p, action, resource, decision) ->
+                auditor.record(
+                    ServiceRequestContext.currentOrNull(),
+                    AuditEventType.AUTHORIZATION_DENIED,
+                    AuditOutcome.DENIED,
+                    p.id(),
+                    resource.kind().entityType().toLowerCase(java.util.Locale.ROOT)
+                        + ":"
+                        + resource.id(),
+                    Map.of(
+                        "action",
+                        action.wireName(),
+                        "policy_version",
+                        Long.toString(decision.policyVersion()),
+                        "decided_by",
+                        decision.allowed()
+                            ? "credential scope"
+                            : String.join(",", decision.determiningPolicyIds()))));
     this.maintenance =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("bulwark-maintenance").factory());
@@ -213,7 +253,7 @@ public final class BulwarkServer implements AutoCloseable {
         // ErrorMapping logs what operators need; Armeria's periodic report of "unlogged"
         // exceptions would put client-chosen text (and stack traces) in the log for 4xx answers.
         .unloggedExceptionsReportInterval(Duration.ZERO)
-        .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens))
+        .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens, auditor))
         // Outermost, so that it also sees the authentication failures.
         .decorator(new ReadBeforeRefusing());
     new InferenceApi(
@@ -222,19 +262,37 @@ public final class BulwarkServer implements AutoCloseable {
             limits,
             blocking,
             RateLimiter.systemClock(config.rateLimits()),
-            authorizer)
+            authorizer,
+            auditor)
         .register(sb);
     new ManagementApi(
-            registry, serving, apiKeys, admission, json, limits, blocking, authorizer, directory)
+            registry,
+            serving,
+            apiKeys,
+            admission,
+            json,
+            limits,
+            blocking,
+            authorizer,
+            directory,
+            auditor)
         .register(sb);
-    new KeyManagementApi(kek, registry, json, blocking, authorizer).register(sb);
-    new PolicyApi(policies, authorizer, json, blocking).register(sb);
-    new TokenApi(tokens, json, blocking).register(sb);
+    new KeyManagementApi(kek, registry, json, blocking, authorizer, auditor).register(sb);
+    new PolicyApi(policies, authorizer, json, blocking, auditor).register(sb);
+    new AuditApi(auditLog, authorizer, json, blocking).register(sb);
+    new TokenApi(tokens, json, blocking, auditor).register(sb);
     return sb.build();
   }
 
   /** Starts listening; returns once the port is bound. */
   public void start() {
+    auditor.record(
+        null,
+        AuditEventType.SERVER_START,
+        AuditOutcome.SUCCESS,
+        "system",
+        "-",
+        Map.of("policy_version", Long.toString(policies.current().version())));
     server.start().join();
     log.info("Bulwark listening on https://{}:{}", config.host(), port());
   }
@@ -394,6 +452,13 @@ public final class BulwarkServer implements AutoCloseable {
       executor.close();
       serving.close();
       engine.close();
+      try {
+        auditor.record(
+            null, AuditEventType.SERVER_STOP, AuditOutcome.SUCCESS, "system", "-", Map.of());
+      } catch (RuntimeException e) {
+        log.warn("could not record the stop in the audit log: {}", e.getMessage());
+      }
+      auditLog.close();
       database.close();
     }
   }

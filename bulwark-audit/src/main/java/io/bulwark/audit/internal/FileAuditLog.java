@@ -51,6 +51,7 @@ public final class FileAuditLog implements AuditLog {
   static final String LATEST = "checkpoint";
   static final String KEY = "checkpoint-signing.key";
   static final String VERIFIER_KEY = "verifier.key";
+  static final String LOCK = "lock";
   static final String TREE = "tree";
 
   private static final Logger log = LoggerFactory.getLogger(FileAuditLog.class);
@@ -66,6 +67,7 @@ public final class FileAuditLog implements AuditLog {
   private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>(MAX_QUEUED);
   private final Thread writer;
   private final FileChannel reader;
+  private @Nullable FileChannel lock;
 
   // Writer thread state.
   private @Nullable FileChannel entries;
@@ -122,6 +124,41 @@ public final class FileAuditLog implements AuditLog {
   /** See {@link AuditLog#open}. */
   public static AuditLog open(AuditLogConfig config) throws IOException {
     Path dir = SecureFiles.createPrivateDirectory(config.directory());
+    FileChannel lock = lock(dir);
+    try {
+      FileAuditLog log = openLocked(config, dir);
+      log.lock = lock;
+      return log;
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Holds an exclusive lock on {@code dir/lock} for the life of the log: two writers on one log
+   * (two servers given the same data directory) would interleave records and fork the tree.
+   */
+  private static FileChannel lock(Path dir) throws IOException {
+    FileChannel channel =
+        FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    java.nio.channels.FileLock held;
+    try {
+      held = channel.tryLock();
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      held = null;
+    }
+    if (held == null) {
+      channel.close();
+      throw new IOException(
+          dir
+              + " is in use by another audit log (another server on the same data directory?);"
+              + " every server needs its own audit directory");
+    }
+    return channel;
+  }
+
+  private static FileAuditLog openLocked(AuditLogConfig config, Path dir) throws IOException {
     Path entriesFile = dir.resolve(ENTRIES);
     Path checkpointsFile = dir.resolve(CHECKPOINTS);
     boolean fresh =
@@ -238,7 +275,7 @@ public final class FileAuditLog implements AuditLog {
     }
   }
 
-  private static AuditLog start(
+  private static FileAuditLog start(
       AuditLogConfig config,
       NoteSigner signer,
       LevelFiles tree,
@@ -560,6 +597,9 @@ public final class FileAuditLog implements AuditLog {
       try {
         reader.close();
         tree.close();
+        if (lock != null) {
+          lock.close();
+        }
       } catch (IOException e) {
         log.warn("audit log {}: closing failed: {}", dir, e.toString());
       }

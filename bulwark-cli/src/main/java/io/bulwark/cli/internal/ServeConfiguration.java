@@ -89,7 +89,8 @@ final class ServeConfiguration {
       @Nullable Map<String, FileNamespace> modelSigning,
       @Nullable FileRateLimits rateLimits,
       @Nullable List<FileOidcIssuer> oidcIssuers,
-      @Nullable Map<String, List<String>> tenants) {}
+      @Nullable Map<String, List<String>> tenants,
+      @Nullable String auditDir) {}
 
   /** One external OpenID Connect issuer. */
   record FileOidcIssuer(
@@ -240,6 +241,18 @@ final class ServeConfiguration {
 
   private static void apply(FileConfig file, Path source, BulwarkConfig.Builder builder) {
     String where = source + ": ";
+    if (file.auditDir() != null) {
+      String dir = file.auditDir();
+      if (dir.isBlank()) {
+        throw CliException.usage(where + "audit_dir must not be empty");
+      }
+      try {
+        Path base = source.toAbsolutePath().getParent();
+        builder.auditDirectory(base == null ? Path.of(dir) : base.resolve(dir));
+      } catch (InvalidPathException e) {
+        throw CliException.usage(where + "audit_dir is not a valid path");
+      }
+    }
     if (file.dataDir() != null) {
       String dir = file.dataDir();
       if (dir.isBlank()) {

@@ -6,11 +6,14 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.audit.AuditEventType;
+import io.bulwark.audit.AuditOutcome;
 import io.bulwark.security.ApiKeys;
 import io.bulwark.security.AuthenticationException;
 import io.bulwark.security.jwt.TokenRejectedException;
 import io.bulwark.security.jwt.VerifiedToken;
 import io.bulwark.security.tokens.TokenIssuer;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,8 +33,11 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
   private final ApiKeys apiKeys;
   private final TokenIssuer tokens;
   private final ExternalTokens external;
+  private final Auditor auditor;
 
-  public AuthenticationDecorator(ApiKeys apiKeys, TokenIssuer tokens, ExternalTokens external) {
+  public AuthenticationDecorator(
+      ApiKeys apiKeys, TokenIssuer tokens, ExternalTokens external, Auditor auditor) {
+    this.auditor = auditor;
     this.apiKeys = apiKeys;
     this.tokens = tokens;
     this.external = external;
@@ -76,9 +82,25 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
       }
     } catch (AuthenticationException e) {
       log.info("authentication failed for request {}: {}", ctx.id().text(), e.reason());
-      throw new Unauthenticated(e);
+      // Recorded without blocking the event loop; the 401 goes out once the record is durable.
+      // If it cannot be recorded the caller still gets the 401: the request did nothing.
+      return HttpResponse.of(
+          auditor
+              .recordAsync(
+                  ctx,
+                  AuditEventType.AUTHENTICATION_FAILURE,
+                  AuditOutcome.FAILURE,
+                  "-",
+                  ctx.method() + " " + ctx.path(),
+                  Map.of("reason", e.reason(), "client", clientAddress(ctx)))
+              .handle((index, failure) -> HttpResponse.ofFailure(new Unauthenticated(e))));
     }
     return delegate.serve(ctx, req);
+  }
+
+  private static String clientAddress(ServiceRequestContext ctx) {
+    java.net.InetAddress a = ctx.clientAddress();
+    return a == null ? "-" : a.getHostAddress();
   }
 
   /** Carries an authentication failure to the error mapping. */

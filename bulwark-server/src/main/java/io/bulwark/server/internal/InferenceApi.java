@@ -1,5 +1,6 @@
 package io.bulwark.server.internal;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.linecorp.armeria.common.AggregatedHttpRequest;
 import com.linecorp.armeria.common.HttpData;
@@ -11,6 +12,8 @@ import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.audit.AuditEventType;
+import io.bulwark.audit.AuditOutcome;
 import io.bulwark.core.Limits;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.UnavailableException;
@@ -27,7 +30,9 @@ import io.bulwark.server.internal.oip.OipJson;
 import io.bulwark.server.internal.oip.OipMetadataEncoder;
 import io.bulwark.server.internal.oip.OipRequestDecoder;
 import io.bulwark.server.internal.oip.OipResponseEncoder;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +53,7 @@ public final class InferenceApi {
   private final Semaphore inFlight;
   private final RateLimiter rateLimiter;
   private final Authorizer authorizer;
+  private final Auditor auditor;
 
   public InferenceApi(
       ModelServing serving,
@@ -55,7 +61,9 @@ public final class InferenceApi {
       Limits limits,
       Blocking blocking,
       RateLimiter rateLimiter,
-      Authorizer authorizer) {
+      Authorizer authorizer,
+      Auditor auditor) {
+    this.auditor = auditor;
     this.rateLimiter = rateLimiter;
     this.authorizer = authorizer;
     this.serving = serving;
@@ -82,11 +90,19 @@ public final class InferenceApi {
         .maxRequestLength(HEALTH_MAX_BODY)
         .build(
             (ctx, req) -> {
-              boolean ready = serving.ready();
-              return HttpResponse.of(
-                  ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE,
-                  MediaType.JSON_UTF_8,
-                  OipMetadataEncoder.serverReady(ready));
+              // Not ready while a deployed model failed to load or the audit log cannot be
+              // written (every audited call would be refused); the reasons say which.
+              java.util.Optional<String> audit = auditor.unavailableReason();
+              boolean ready = serving.ready() && audit.isEmpty();
+              ObjectNode out = json.object().put("ready", ready);
+              if (!ready) {
+                ArrayNode reasons = out.putArray("reasons");
+                audit.ifPresent(r -> reasons.add("audit log: " + r));
+                serving.loadFailures().keySet().stream()
+                    .sorted()
+                    .forEach(m -> reasons.add("model " + m + " failed to load"));
+              }
+              return json.response(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, out);
             });
     sb.route()
         .get("/v2")
@@ -128,32 +144,75 @@ public final class InferenceApi {
   private HttpResponse infer(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     // The lease authorises first, so that a model the caller may not use is "not found" whatever
     // its rate; only then are the rate limits and the concurrency limit counted.
+    long started = System.nanoTime();
+    Principal principal = Principals.of(ctx);
+    String resource = "model:" + Principals.pathParam(ctx, "name");
+    auditor.requireAvailable();
+    Map<String, String> audit = new LinkedHashMap<>();
+    audit.put("input_sha256", sha256(req.content().array()));
+    audit.put("input_bytes", Integer.toString(req.content().length()));
     try (ModelServing.Lease lease = lease(ctx, PolicyAction.INFER)) {
-      rateLimiter.acquire(Principals.of(ctx).id(), lease.model().name());
+      resource = "model:" + lease.model().name() + "/" + lease.model().version();
+      rateLimiter.acquire(principal.id(), lease.model().name());
       if (!inFlight.tryAcquire()) {
         throw new UnavailableException(
             "too many concurrent inference requests (limits.max_concurrent_inferences = "
                 + limits.maxConcurrentInferences()
                 + "); retry later");
       }
+      EncodedResponse encoded;
       try {
-        return run(req, lease);
+        encoded = run(req, lease);
       } finally {
         inFlight.release();
       }
+      // The answer leaves only once its record is durable: no output without a record.
+      audit.put("output_sha256", sha256(encoded.body()));
+      audit.put("output_bytes", Integer.toString(encoded.body().length));
+      audit.put("latency_us", Long.toString((System.nanoTime() - started) / 1000));
+      auditor.record(
+          ctx, AuditEventType.INFERENCE, AuditOutcome.SUCCESS, principal.id(), resource, audit);
+      return respond(encoded);
+    } catch (RuntimeException e) {
+      // Failed calls are recorded too; if that fails, its 503 replaces the original error.
+      audit.put("error", e.getClass().getSimpleName());
+      audit.put("latency_us", Long.toString((System.nanoTime() - started) / 1000));
+      auditor.record(
+          ctx,
+          AuditEventType.INFERENCE,
+          e instanceof NotFoundException
+                  || e instanceof io.bulwark.core.ForbiddenException
+                  || e instanceof io.bulwark.core.RateLimitedException
+              ? AuditOutcome.DENIED
+              : AuditOutcome.FAILURE,
+          principal.id(),
+          resource,
+          audit);
+      throw e;
     }
   }
 
-  private HttpResponse run(AggregatedHttpRequest req, ModelServing.Lease lease) {
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private EncodedResponse run(AggregatedHttpRequest req, ModelServing.Lease lease) {
     LoadedModel model = lease.model();
     InferenceRequest request =
         decoder.decode(
             req.content().array(), req.headers().get(OipJson.INFERENCE_HEADER_CONTENT_LENGTH));
     InputValidator.validate(model.signature(), request.inputs(), limits.maxTensorElements());
     List<Tensor> outputs = model.infer(request.inputs(), request.outputNames());
-    EncodedResponse encoded =
-        encoder.encode(
-            model.name(), model.version(), request.id(), outputs, request.binaryOutputs(outputs));
+    return encoder.encode(
+        model.name(), model.version(), request.id(), outputs, request.binaryOutputs(outputs));
+  }
+
+  private static HttpResponse respond(EncodedResponse encoded) {
     ResponseHeadersBuilder headers =
         ResponseHeaders.builder(HttpStatus.OK).contentType(MediaType.parse(encoded.contentType()));
     if (encoded.inferenceHeaderContentLength() != null) {

@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.audit.AuditEventType;
 import io.bulwark.core.ConflictException;
 import io.bulwark.crypto.KeyVersion;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
@@ -45,6 +46,7 @@ public final class KeyManagementApi {
   private final Json json;
   private final Blocking blocking;
   private final Authorizer authorizer;
+  private final Auditor auditor;
   // One rotation at a time: a disable racing a rewrap could strand a data key.
   private final ReentrantLock changes = new ReentrantLock();
 
@@ -53,7 +55,9 @@ public final class KeyManagementApi {
       ModelRegistry registry,
       Json json,
       Blocking blocking,
-      Authorizer authorizer) {
+      Authorizer authorizer,
+      Auditor auditor) {
+    this.auditor = auditor;
     this.authorizer = authorizer;
     this.kek = kek;
     this.registry = registry;
@@ -63,8 +67,10 @@ public final class KeyManagementApi {
 
   public void register(ServerBuilder sb) {
     route(sb, HttpMethod.GET, "", this::status);
-    route(sb, HttpMethod.POST, "/rotate", this::rotate);
-    route(sb, HttpMethod.POST, "/disable", this::disable);
+    route(
+        sb, HttpMethod.POST, "/rotate", auditor.audited(AuditEventType.KEY_ROTATION, this::rotate));
+    route(
+        sb, HttpMethod.POST, "/disable", auditor.audited(AuditEventType.KEY_CHANGE, this::disable));
   }
 
   private void route(ServerBuilder sb, HttpMethod method, String path, Blocking.Handler h) {

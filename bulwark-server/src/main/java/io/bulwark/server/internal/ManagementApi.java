@@ -1,5 +1,14 @@
 package io.bulwark.server.internal;
 
+import static io.bulwark.audit.AuditEventType.APPROVE;
+import static io.bulwark.audit.AuditEventType.DEPLOY;
+import static io.bulwark.audit.AuditEventType.KEY_CHANGE;
+import static io.bulwark.audit.AuditEventType.KEY_REVOCATION;
+import static io.bulwark.audit.AuditEventType.PRINCIPAL_CHANGE;
+import static io.bulwark.audit.AuditEventType.RETIRE;
+import static io.bulwark.audit.AuditEventType.ROLLBACK;
+import static io.bulwark.audit.AuditEventType.UNDEPLOY;
+
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +21,8 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.audit.AuditEventType;
+import io.bulwark.audit.AuditOutcome;
 import io.bulwark.core.ForbiddenException;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.InvalidRequestException;
@@ -43,6 +54,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -60,6 +72,7 @@ public final class ManagementApi {
   private final Blocking blocking;
   private final Authorizer authorizer;
   private final ModelDirectory directory;
+  private final Auditor auditor;
 
   public ManagementApi(
       ModelRegistry registry,
@@ -70,7 +83,9 @@ public final class ManagementApi {
       Limits limits,
       Blocking blocking,
       Authorizer authorizer,
-      ModelDirectory directory) {
+      ModelDirectory directory,
+      Auditor auditor) {
+    this.auditor = auditor;
     this.authorizer = authorizer;
     this.directory = directory;
     this.registry = registry;
@@ -89,29 +104,33 @@ public final class ManagementApi {
         // larger by the card, the signature and the multipart framing.
         .maxRequestLength(saturatedAdd(limits.maxModelBytes(), PUSH_OVERHEAD_BYTES))
         .requestTimeoutMillis(0)
-        .build(blocking.streaming(this::push));
+        .build(blocking.streaming(auditor.auditedStream(AuditEventType.MODEL_PUSH, this::push)));
     small(sb, HttpMethod.GET, "/models", this::listModels);
     small(sb, HttpMethod.GET, "/models/{name}", this::showModel);
     small(sb, HttpMethod.GET, "/models/{name}/versions/{version}", this::showVersion);
-    small(sb, HttpMethod.PUT, "/models/{name}/deployment", this::deploy);
-    small(sb, HttpMethod.DELETE, "/models/{name}/deployment", this::undeploy);
+    small(sb, HttpMethod.PUT, "/models/{name}/deployment", audited(DEPLOY, this::deploy));
+    small(sb, HttpMethod.DELETE, "/models/{name}/deployment", audited(UNDEPLOY, this::undeploy));
     small(
         sb,
         HttpMethod.POST,
         "/models/{name}/versions/{version}/approve",
-        versionTransition(PolicyAction.APPROVE, registry::approve));
+        audited(APPROVE, versionTransition(PolicyAction.APPROVE, registry::approve)));
     small(
         sb,
         HttpMethod.POST,
         "/models/{name}/versions/{version}/retire",
-        versionTransition(PolicyAction.RETIRE, registry::retire));
-    small(sb, HttpMethod.POST, "/models/{name}/rollback", this::rollback);
-    small(sb, HttpMethod.POST, "/models/{name}/promote", this::promote);
+        audited(RETIRE, versionTransition(PolicyAction.RETIRE, registry::retire)));
+    small(sb, HttpMethod.POST, "/models/{name}/rollback", audited(ROLLBACK, this::rollback));
+    small(sb, HttpMethod.POST, "/models/{name}/promote", audited(DEPLOY, this::promote));
     small(sb, HttpMethod.GET, "/models/{name}/events", this::events);
-    small(sb, HttpMethod.POST, "/keys", this::createKey);
+    small(sb, HttpMethod.POST, "/keys", audited(PRINCIPAL_CHANGE, this::createKey));
     small(sb, HttpMethod.GET, "/keys", this::listKeys);
-    small(sb, HttpMethod.DELETE, "/keys/{id}", this::revokeKey);
-    small(sb, HttpMethod.POST, "/keys/{id}/rotate", this::rotateKey);
+    small(sb, HttpMethod.DELETE, "/keys/{id}", audited(KEY_REVOCATION, this::revokeKey));
+    small(sb, HttpMethod.POST, "/keys/{id}/rotate", audited(KEY_CHANGE, this::rotateKey));
+  }
+
+  private Blocking.Handler audited(AuditEventType type, Blocking.Handler handler) {
+    return auditor.audited(type, handler);
   }
 
   /** A route whose request body is a small JSON document (or empty), read whole. */
@@ -176,6 +195,30 @@ public final class ManagementApi {
                     new LastPart(part.body(), parts),
                     admission.forVersion(name, version, signature));
             directory.pushed(name);
+            Auditor.note(ctx, "sha256", v.sha256());
+            Auditor.note(ctx, "size_bytes", Long.toString(v.sizeBytes()));
+            Auditor.note(ctx, "scan_verdict", v.scanVerdict());
+            Auditor.note(ctx, "signed", Boolean.toString(v.signed()));
+            Auditor.note(ctx, "signer", v.signer());
+            String resource = "model:" + name + "/" + version;
+            auditor.record(
+                ctx,
+                AuditEventType.SCAN_VERDICT,
+                AuditOutcome.SUCCESS,
+                p.id(),
+                resource,
+                Map.of("verdict", v.scanVerdict(), "sha256", v.sha256()));
+            auditor.record(
+                ctx,
+                AuditEventType.SIGNATURE_VERDICT,
+                AuditOutcome.SUCCESS,
+                p.id(),
+                resource,
+                Map.of(
+                    "signed",
+                    Boolean.toString(v.signed()),
+                    "signer",
+                    v.signer() == null ? "unsigned, admitted by allow_unsigned" : v.signer()));
           }
           default ->
               throw new InvalidRequestException(
@@ -378,6 +421,8 @@ public final class ManagementApi {
     authorizer.checkModel(p, PolicyAction.DEPLOY, name);
     DeployBody body = json.read(req.content().array(), DeployBody.class);
     String version = ModelNames.checkVersion(Json.required(body.version(), "version"));
+    Auditor.note(ctx, "version", version);
+    Auditor.note(ctx, "canary_percent", String.valueOf(body.canaryPercent()));
     authorizer.checkVersion(p, PolicyAction.DEPLOY, name, version);
     Integer percent = body.canaryPercent();
     Deployment d;

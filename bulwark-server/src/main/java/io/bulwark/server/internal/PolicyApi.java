@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.audit.AuditEventType;
 import io.bulwark.core.ConflictException;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.NotFoundException;
@@ -42,10 +43,13 @@ public final class PolicyApi {
   private final Authorizer authorizer;
   private final Json json;
   private final Blocking blocking;
+  private final Auditor auditor;
   // Makes expected_version a real compare-and-set between concurrent changes.
   private final ReentrantLock changes = new ReentrantLock();
 
-  public PolicyApi(PolicyStore store, Authorizer authorizer, Json json, Blocking blocking) {
+  public PolicyApi(
+      PolicyStore store, Authorizer authorizer, Json json, Blocking blocking, Auditor auditor) {
+    this.auditor = auditor;
     this.store = store;
     this.authorizer = authorizer;
     this.json = json;
@@ -72,7 +76,7 @@ public final class PolicyApi {
         .methods(HttpMethod.PUT)
         .path(PREFIX)
         .maxRequestLength(Policies.MAX_POLICY_BYTES)
-        .build(blocking.aggregated(this::change));
+        .build(blocking.aggregated(auditor.audited(AuditEventType.POLICY_CHANGE, this::change)));
   }
 
   private HttpResponse current(ServiceRequestContext ctx, AggregatedHttpRequest req) {
@@ -138,6 +142,8 @@ public final class PolicyApi {
                 + "; read it again and reapply your change");
       }
       stored = store.set(text, ManagementApi.actor(p), comment);
+      Auditor.note(ctx, "policy_version", Long.toString(stored.version()));
+      Auditor.note(ctx, "comment", comment);
     } finally {
       changes.unlock();
     }

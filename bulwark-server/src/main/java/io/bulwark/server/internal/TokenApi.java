@@ -9,6 +9,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.QueryParams;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import io.bulwark.audit.AuditEventType;
 import io.bulwark.core.ForbiddenException;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.security.Principal;
@@ -28,8 +29,10 @@ public final class TokenApi {
   private final TokenIssuer issuer;
   private final Json json;
   private final Blocking blocking;
+  private final Auditor auditor;
 
-  public TokenApi(TokenIssuer issuer, Json json, Blocking blocking) {
+  public TokenApi(TokenIssuer issuer, Json json, Blocking blocking, Auditor auditor) {
+    this.auditor = auditor;
     this.issuer = issuer;
     this.json = json;
     this.blocking = blocking;
@@ -40,7 +43,7 @@ public final class TokenApi {
         .methods(HttpMethod.POST)
         .path(TOKEN_PATH)
         .maxRequestLength(MAX_FORM_BYTES)
-        .build(blocking.aggregated(this::token));
+        .build(blocking.aggregated(auditor.audited(AuditEventType.TOKEN_ISSUED, this::token)));
     sb.route()
         .methods(HttpMethod.GET, HttpMethod.HEAD)
         .path(JWKS_PATH)
