@@ -28,6 +28,18 @@ record Machine(int cores, String cpu, String jdk, Instant date) {
         Instant.now().truncatedTo(ChronoUnit.SECONDS));
   }
 
+  /**
+   * The 1-minute load average from /proc, or "unknown": other work on the machine competes with the
+   * server and the load generator, and the figures should say so.
+   */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ", 2)[0];
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
   /** Resident set size of this process in MiB, from /proc; 0 where there is no /proc. */
   static long rssMiB() {
     try {

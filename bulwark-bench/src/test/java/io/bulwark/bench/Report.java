@@ -23,12 +23,23 @@ final class Report {
 
   record EndToEnd(String model, String encoding, int concurrency, LoadResult result) {}
 
-  record Open(String model, long bytes, double deployMs, double sessionMs, double sha256Ms) {}
+  record Open(
+      String model,
+      long bytes,
+      double deployMs,
+      double sessionMs,
+      double decryptMs,
+      double sha256Ms) {
+    Open withDecryptMs(double ms) {
+      return new Open(model, bytes, deployMs, sessionMs, ms, sha256Ms);
+    }
+  }
 
   record Soak(long minutes, LoadResult result, long maxRssMiB, long maxHeapMiB) {}
 
   private final Mode mode;
   private final Machine machine;
+  private final String loadAtStart = Machine.loadAverage();
   final List<BenchModel> models = new ArrayList<>();
   final List<Raw> raw = new ArrayList<>();
   final List<Transport> transport = new ArrayList<>();
@@ -56,6 +67,10 @@ final class Report {
         .append(machine.jdk())
         .append(". Date: ")
         .append(machine.date())
+        .append(". Load average (1 min) at start ")
+        .append(loadAtStart)
+        .append(", at end ")
+        .append(Machine.loadAverage())
         .append(".\n\n");
     table(
         out,
@@ -104,6 +119,7 @@ final class Report {
             "MiB",
             "deploy ms",
             "of which ONNX session ms",
+            "of which decrypt + digest check ms",
             "SHA-256 ms",
             "deploy / SHA-256"),
         open.stream()
@@ -114,6 +130,7 @@ final class Report {
                         f(o.bytes() / 1048576.0),
                         f(o.deployMs()),
                         f(o.sessionMs()),
+                        f(o.decryptMs()),
                         f(o.sha256Ms()),
                         f(o.deployMs() / o.sha256Ms()) + "×"))
             .toList());
@@ -284,6 +301,9 @@ final class Report {
   }
 
   static String f(double v) {
+    if (Double.isNaN(v)) {
+      return "failed";
+    }
     return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.2f", v);
   }
 }

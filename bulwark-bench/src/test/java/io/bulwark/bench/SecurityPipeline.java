@@ -1,7 +1,9 @@
 package io.bulwark.bench;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
@@ -14,6 +16,10 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 /** Runs {@link SecurityPipelineBenchmark} with JMH, sampling the time of every call. */
 final class SecurityPipeline {
   private SecurityPipeline() {}
+
+  /** The benchmark methods of {@link SecurityPipelineBenchmark}. */
+  static final List<String> PIECES =
+      List.of("authenticateApiKey", "rateLimit", "policyCached", "policyUncached");
 
   /** One piece of the pipeline: median and 99th percentile of single-call time, microseconds. */
   record Piece(String name, double p50, double p99) {}
@@ -39,15 +45,18 @@ final class SecurityPipeline {
             .measurementTime(time)
             .verbosity(VerboseMode.SILENT)
             .build();
-    List<Piece> pieces = new ArrayList<>();
+    Map<String, Piece> measured = new HashMap<>();
     for (RunResult r : new Runner(options).run()) {
       String benchmark = r.getParams().getBenchmark();
+      String name = benchmark.substring(benchmark.lastIndexOf('.') + 1);
       var statistics = r.getPrimaryResult().getStatistics();
-      pieces.add(
-          new Piece(
-              benchmark.substring(benchmark.lastIndexOf('.') + 1),
-              statistics.getPercentile(50),
-              statistics.getPercentile(99)));
+      measured.put(
+          name, new Piece(name, statistics.getPercentile(50), statistics.getPercentile(99)));
+    }
+    // JMH leaves out a benchmark that threw; it must show as failed, not vanish from the table.
+    List<Piece> pieces = new ArrayList<>();
+    for (String name : PIECES) {
+      pieces.add(measured.getOrDefault(name, new Piece(name, Double.NaN, Double.NaN)));
     }
     return pieces;
   }
