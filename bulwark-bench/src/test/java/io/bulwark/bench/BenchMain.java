@@ -69,13 +69,22 @@ public final class BenchMain {
     System.exit(0);
   }
 
-  /** Runs every measurement of {@code mode} and returns the tables. */
+  /**
+   * Runs every measurement of {@code mode} and returns the tables. The working directory (the
+   * server's data directory with its keys, the consumer key, request bodies) is deleted afterwards.
+   */
   static String run(Mode mode, Path cache) throws Exception {
-    BenchMain bench = new BenchMain(mode, cache, Files.createTempDirectory("bulwark-bench"));
+    Path work = Files.createTempDirectory("bulwark-bench");
+    BenchMain bench = new BenchMain(mode, cache, work);
     try {
       return bench.measure();
     } finally {
       bench.sampler.shutdownNow();
+      try (var paths = Files.walk(work)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
     }
   }
 

@@ -19,6 +19,7 @@ import io.bulwark.storage.Database;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -80,6 +81,11 @@ public class SecurityPipelineBenchmark {
   public void tearDown() throws Exception {
     background.shutdown();
     database.close();
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   @Benchmark
