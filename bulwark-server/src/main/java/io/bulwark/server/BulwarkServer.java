@@ -41,6 +41,8 @@ import io.bulwark.security.IssuedApiKey;
 import io.bulwark.security.NewApiKey;
 import io.bulwark.security.RateLimiter;
 import io.bulwark.security.Role;
+import io.bulwark.security.people.Accounts;
+import io.bulwark.security.people.PeopleConfig;
 import io.bulwark.security.policy.Policies;
 import io.bulwark.security.policy.PolicyEngine;
 import io.bulwark.security.policy.PolicyStore;
@@ -54,11 +56,13 @@ import io.bulwark.server.internal.ErrorMapping;
 import io.bulwark.server.internal.ExternalTokens;
 import io.bulwark.server.internal.InferenceApi;
 import io.bulwark.server.internal.Json;
+import io.bulwark.server.internal.KekSecretSealer;
 import io.bulwark.server.internal.KeyManagementApi;
 import io.bulwark.server.internal.ManagementApi;
 import io.bulwark.server.internal.ModelDirectory;
 import io.bulwark.server.internal.ModelServing;
 import io.bulwark.server.internal.OnnxAdmission;
+import io.bulwark.server.internal.PeopleApi;
 import io.bulwark.server.internal.PolicyApi;
 import io.bulwark.server.internal.ReadBeforeRefusing;
 import io.bulwark.server.internal.SignaturePolicy;
@@ -126,6 +130,7 @@ public final class BulwarkServer implements AutoCloseable {
   private final ScheduledExecutorService maintenance;
   private final AuditLog auditLog;
   private final Auditor auditor;
+  private final Accounts accounts;
 
   private BulwarkServer(BulwarkConfig config) throws IOException, GeneralSecurityException {
     this.config = config;
@@ -183,6 +188,13 @@ public final class BulwarkServer implements AutoCloseable {
     this.policies = Policies.store(database, policyEngine);
     log.info("authorisation policy version {} in force", policies.current().version());
     this.directory = new ModelDirectory(registry, config.namespaceTenants());
+    this.accounts =
+        Accounts.open(
+            database,
+            PeopleConfig.defaults(),
+            new KekSecretSealer(KeyEncryptionKeys.localKeyset(keys.resolve("people-kek.json"))),
+            peopleSecret(keys.resolve("people-session.key")),
+            clock);
     this.authorizer =
         new Authorizer(
             policyEngine,
@@ -253,7 +265,7 @@ public final class BulwarkServer implements AutoCloseable {
         // ErrorMapping logs what operators need; Armeria's periodic report of "unlogged"
         // exceptions would put client-chosen text (and stack traces) in the log for 4xx answers.
         .unloggedExceptionsReportInterval(Duration.ZERO)
-        .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens, auditor))
+        .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens, auditor, accounts))
         // Outermost, so that it also sees the authentication failures.
         .decorator(new ReadBeforeRefusing());
     new InferenceApi(
@@ -280,6 +292,7 @@ public final class BulwarkServer implements AutoCloseable {
     new KeyManagementApi(kek, registry, json, blocking, authorizer, auditor).register(sb);
     new PolicyApi(policies, authorizer, json, blocking, auditor).register(sb);
     new AuditApi(auditLog, authorizer, json, blocking).register(sb);
+    new PeopleApi(accounts, authorizer, auditor, json, blocking, Clock.systemUTC()).register(sb);
     new TokenApi(tokens, json, blocking, auditor).register(sb);
     return sb.build();
   }
@@ -428,6 +441,26 @@ public final class BulwarkServer implements AutoCloseable {
     ObjectNode request = json.object();
     request.putArray("inputs").add(input);
     return json.write(request);
+  }
+
+  /**
+   * The 32-byte secret keying session-token hashes and CSRF tokens (created 0600 at first start).
+   */
+  private static SecretBytes peopleSecret(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      byte[] fresh = new byte[32];
+      new java.security.SecureRandom().nextBytes(fresh);
+      SecureFiles.writePrivate(file, fresh, false);
+    }
+    if (SecureFiles.isExposed(file)) {
+      throw new IOException(
+          file + " is readable or writable by other users; chmod 600 it and restart");
+    }
+    byte[] secret = SecureFiles.readLimited(file, 64);
+    if (secret.length != 32) {
+      throw new IOException(file + " must hold exactly 32 bytes");
+    }
+    return SecretBytes.copyOf(secret);
   }
 
   private void reloadPolicy() {

@@ -1,6 +1,8 @@
 package io.bulwark.server.internal;
 
+import com.linecorp.armeria.common.Cookie;
 import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
@@ -8,13 +10,22 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.bulwark.audit.AuditEventType;
 import io.bulwark.audit.AuditOutcome;
+import io.bulwark.core.ForbiddenException;
 import io.bulwark.security.ApiKeys;
 import io.bulwark.security.AuthenticationException;
+import io.bulwark.security.Principal;
 import io.bulwark.security.jwt.TokenRejectedException;
 import io.bulwark.security.jwt.VerifiedToken;
+import io.bulwark.security.people.AccountPrincipal;
+import io.bulwark.security.people.Accounts;
+import io.bulwark.security.people.CsrfException;
+import io.bulwark.security.people.Session;
+import io.bulwark.security.policy.PolicyAction;
 import io.bulwark.security.tokens.TokenIssuer;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,10 +45,19 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
   private final TokenIssuer tokens;
   private final ExternalTokens external;
   private final Auditor auditor;
+  private final Accounts accounts;
+
+  private static final Set<HttpMethod> SAFE_METHODS =
+      Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
   public AuthenticationDecorator(
-      ApiKeys apiKeys, TokenIssuer tokens, ExternalTokens external, Auditor auditor) {
+      ApiKeys apiKeys,
+      TokenIssuer tokens,
+      ExternalTokens external,
+      Auditor auditor,
+      Accounts accounts) {
     this.auditor = auditor;
+    this.accounts = accounts;
     this.apiKeys = apiKeys;
     this.tokens = tokens;
     this.external = external;
@@ -46,13 +66,40 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
   @Override
   public HttpResponse serve(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
       throws Exception {
-    if (OPEN_PATHS.contains(ctx.path())) {
+    if (OPEN_PATHS.contains(ctx.path())
+        || (ctx.method() == HttpMethod.POST && ctx.path().equals(PeopleApi.SESSION_PATH))) {
       return delegate.serve(ctx, req);
     }
     String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     try {
       if (header == null) {
-        throw new AuthenticationException("no Authorization header");
+        Cookie session = sessionCookie(req);
+        if (session == null) {
+          throw new AuthenticationException("no Authorization header");
+        }
+        AccountPrincipal person = accounts.authenticate(session.value(), Instant.now());
+        ctx.setAttr(Principals.ACCOUNT, person);
+        ctx.setAttr(
+            Principals.KEY,
+            new Principal(
+                "account:" + person.accountId(),
+                person.username(),
+                person.roles(),
+                person.tenant(),
+                Set.of(),
+                Set.of(),
+                Set.<PolicyAction>of()));
+        if (!SAFE_METHODS.contains(ctx.method())) {
+          try {
+            accounts.checkCsrf(person, req.headers().get(PeopleApi.CSRF_HEADER));
+          } catch (CsrfException e) {
+            throw new ForbiddenException(
+                "a request made with a session cookie must carry the session's "
+                    + PeopleApi.CSRF_HEADER
+                    + " header");
+          }
+        }
+        return delegate.serve(ctx, req);
       }
       if (header.length() > MAX_CREDENTIAL_CHARS
           || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -96,6 +143,15 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
               .handle((index, failure) -> HttpResponse.ofFailure(new Unauthenticated(e))));
     }
     return delegate.serve(ctx, req);
+  }
+
+  private static @Nullable Cookie sessionCookie(HttpRequest req) {
+    for (Cookie c : req.headers().cookies()) {
+      if (c.name().equals(Session.COOKIE_NAME)) {
+        return c;
+      }
+    }
+    return null;
   }
 
   private static String clientAddress(ServiceRequestContext ctx) {

@@ -2,6 +2,7 @@ package io.bulwark.server.internal;
 
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.bulwark.security.Principal;
+import io.bulwark.security.people.AccountPrincipal;
 import io.netty.util.AttributeKey;
 
 /** Where the authenticated principal of a request is kept. */
@@ -11,6 +12,10 @@ final class Principals {
   /** Set when the principal came from an access token rather than an API key. */
   static final AttributeKey<Boolean> VIA_TOKEN =
       AttributeKey.valueOf(Principals.class, "via-token");
+
+  /** Set when the principal is a person with a dashboard session (cookie). */
+  static final AttributeKey<AccountPrincipal> ACCOUNT =
+      AttributeKey.valueOf(Principals.class, "account");
 
   private Principals() {}
 
