@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param oidcIssuers external issuers whose access tokens are accepted
  * @param namespaceTenants which tenant owns a model namespace; namespaces not listed belong to
  *     {@value #DEFAULT_TENANT}
+ * @param clientCertificates mutual TLS: off by default
  */
 public record BulwarkConfig(
     Path dataDirectory,
@@ -30,7 +31,8 @@ public record BulwarkConfig(
     SigningPolicyConfig signing,
     RateLimits rateLimits,
     List<OidcIssuerConfig> oidcIssuers,
-    Map<String, String> namespaceTenants) {
+    Map<String, String> namespaceTenants,
+    ClientCertificateConfig clientCertificates) {
   /** The tenant of everything not assigned to another. */
   public static final String DEFAULT_TENANT = "default";
 
@@ -49,6 +51,7 @@ public record BulwarkConfig(
     }
     Objects.requireNonNull(signing, "signing");
     Objects.requireNonNull(rateLimits, "rateLimits");
+    Objects.requireNonNull(clientCertificates, "clientCertificates");
     oidcIssuers = List.copyOf(oidcIssuers);
     namespaceTenants = Map.copyOf(namespaceTenants);
     namespaceTenants.forEach(
@@ -82,7 +85,8 @@ public record BulwarkConfig(
         .signing(signing)
         .rateLimits(rateLimits)
         .oidcIssuers(oidcIssuers)
-        .namespaceTenants(namespaceTenants);
+        .namespaceTenants(namespaceTenants)
+        .clientCertificates(clientCertificates);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -97,6 +101,7 @@ public record BulwarkConfig(
     private RateLimits rateLimits = RateLimits.defaults();
     private List<OidcIssuerConfig> oidcIssuers = List.of();
     private Map<String, String> namespaceTenants = Map.of();
+    private ClientCertificateConfig clientCertificates = ClientCertificateConfig.off();
 
     private Builder() {}
 
@@ -151,6 +156,12 @@ public record BulwarkConfig(
       return this;
     }
 
+    /** Mutual TLS settings. */
+    public Builder clientCertificates(ClientCertificateConfig v) {
+      this.clientCertificates = v;
+      return this;
+    }
+
     public BulwarkConfig build() {
       return new BulwarkConfig(
           dataDirectory,
@@ -162,7 +173,8 @@ public record BulwarkConfig(
           signing,
           rateLimits,
           oidcIssuers,
-          namespaceTenants);
+          namespaceTenants,
+          clientCertificates);
     }
   }
 }

@@ -8,21 +8,27 @@ import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.bulwark.security.ApiKeys;
 import io.bulwark.security.AuthenticationException;
+import io.bulwark.security.Principal;
 import io.bulwark.security.jwt.TokenRejectedException;
 import io.bulwark.security.jwt.VerifiedToken;
 import io.bulwark.security.tokens.TokenIssuer;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Requires a valid credential on every request except the load-balancer health checks. Runs before
  * routing to a service, so an unauthenticated caller learns nothing — not even which paths exist.
+ * An Authorization header wins over a client certificate; without one, a verified client
+ * certificate authenticates as the configured client it names.
  */
 public final class AuthenticationDecorator implements DecoratingHttpServiceFunction {
   private static final Logger log = LoggerFactory.getLogger(AuthenticationDecorator.class);
   private static final Set<String> OPEN_PATHS =
       Set.of("/v2/health/live", "/v2/health/ready", TokenApi.JWKS_PATH);
+
+  private static final String CERTIFICATE_SUBJECT = "cert:";
 
   /** Longest credential read: an API key is 64 characters, an access token about 600. */
   private static final int MAX_CREDENTIAL_CHARS = 4096;
@@ -30,11 +36,19 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
   private final ApiKeys apiKeys;
   private final TokenIssuer tokens;
   private final ExternalTokens external;
+  private final @Nullable MutualTls mtls;
 
   public AuthenticationDecorator(ApiKeys apiKeys, TokenIssuer tokens, ExternalTokens external) {
+    this(apiKeys, tokens, external, null);
+  }
+
+  /** With {@code mtls}, a verified client certificate also authenticates and binds tokens. */
+  public AuthenticationDecorator(
+      ApiKeys apiKeys, TokenIssuer tokens, ExternalTokens external, @Nullable MutualTls mtls) {
     this.apiKeys = apiKeys;
     this.tokens = tokens;
     this.external = external;
+    this.mtls = mtls;
   }
 
   @Override
@@ -45,6 +59,14 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
     }
     String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     try {
+      MutualTls.Presented certificate = mtls == null ? null : mtls.presented(ctx);
+      if (certificate != null) {
+        ctx.setAttr(Principals.CLIENT_CERTIFICATE, certificate.thumbprint());
+      }
+      if (header == null && certificate != null && mtls != null) {
+        ctx.setAttr(Principals.KEY, mtls.principal(certificate));
+        return delegate.serve(ctx, req);
+      }
       if (header == null) {
         throw new AuthenticationException("no Authorization header");
       }
@@ -65,8 +87,14 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
           rejected = e.reason();
         }
         if (token != null) {
-          // The token names its API key; the key's state now decides (revocation is immediate).
-          ctx.setAttr(Principals.KEY, apiKeys.principalForToken(token.subject()));
+          // The token names its API key or certificate client; the key's state or the
+          // configuration now decides (revocation is immediate). A cnf claim binds the token to
+          // the connection's certificate (RFC 8705).
+          Principal issuedTo =
+              token.subject().startsWith(CERTIFICATE_SUBJECT)
+                  ? null
+                  : apiKeys.principalForToken(token.subject());
+          ctx.setAttr(Principals.KEY, MutualTls.bound(token, issuedTo, certificate, mtls));
         } else if (!external.isEmpty()) {
           ctx.setAttr(Principals.KEY, external.authenticate(credential));
         } else {

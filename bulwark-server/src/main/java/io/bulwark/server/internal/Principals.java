@@ -12,6 +12,10 @@ final class Principals {
   static final AttributeKey<Boolean> VIA_TOKEN =
       AttributeKey.valueOf(Principals.class, "via-token");
 
+  /** The RFC 8705 thumbprint of the verified client certificate the connection presented. */
+  static final AttributeKey<String> CLIENT_CERTIFICATE =
+      AttributeKey.valueOf(Principals.class, "client-certificate");
+
   private Principals() {}
 
   /** A path parameter that the route guarantees to be present. */
