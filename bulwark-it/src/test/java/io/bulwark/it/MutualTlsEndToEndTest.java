@@ -154,6 +154,35 @@ class MutualTlsEndToEndTest {
   }
 
   @Test
+  void certificateToken_removingTheClientFromTheConfiguration_stopsIt() throws Exception {
+    String token;
+    try (TestServer s =
+        start(
+            config(
+                ClientCertificateConfig.Mode.OPTIONAL, Instant.now().plus(Duration.ofDays(1))))) {
+      s.publish("m", "1", OnnxModels.identity(OnnxElementType.FLOAT, 1, 2));
+      HttpResponse<String> issued =
+          post(s, client(s, scorer), "/oauth2/token", null, "grant_type=client_credentials", true);
+      token = Jsons.parse(issued.body()).get("access_token").asText();
+      assertThat(post(s, client(s, scorer), "/v2/models/m/infer", token, INFER).statusCode())
+          .isEqualTo(200);
+    }
+    ClientCertificateConfig withoutScorer =
+        config(ClientCertificateConfig.Mode.OPTIONAL, Instant.now().plus(Duration.ofDays(1)));
+    withoutScorer =
+        new ClientCertificateConfig(
+            withoutScorer.mode(),
+            withoutScorer.trustAnchors(),
+            withoutScorer.crlFiles(),
+            withoutScorer.clients().subList(1, 2));
+    // Same data directory, so the same token signing keys: only the configuration changed.
+    try (TestServer s = start(withoutScorer)) {
+      assertThat(post(s, client(s, scorer), "/v2/models/m/infer", token, INFER).statusCode())
+          .isEqualTo(401);
+    }
+  }
+
+  @Test
   void boundTokens_workOnlyWithTheirCertificate() throws Exception {
     try (TestServer s =
         start(
