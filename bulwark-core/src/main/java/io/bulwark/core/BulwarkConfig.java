@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  *     its own: two servers sharing one data directory must be given different audit directories
  * @param namespaceTenants which tenant owns a model namespace; namespaces not listed belong to
  *     {@value #DEFAULT_TENANT}
+ * @param clientCertificates mutual TLS: off by default
  */
 public record BulwarkConfig(
     Path dataDirectory,
@@ -34,7 +35,8 @@ public record BulwarkConfig(
     RateLimits rateLimits,
     List<OidcIssuerConfig> oidcIssuers,
     Map<String, String> namespaceTenants,
-    @Nullable Path auditDirectory) {
+    @Nullable Path auditDirectory,
+    ClientCertificateConfig clientCertificates) {
   /** The tenant of everything not assigned to another. */
   public static final String DEFAULT_TENANT = "default";
 
@@ -53,6 +55,7 @@ public record BulwarkConfig(
     }
     Objects.requireNonNull(signing, "signing");
     Objects.requireNonNull(rateLimits, "rateLimits");
+    Objects.requireNonNull(clientCertificates, "clientCertificates");
     oidcIssuers = List.copyOf(oidcIssuers);
     namespaceTenants = Map.copyOf(namespaceTenants);
     namespaceTenants.forEach(
@@ -87,7 +90,8 @@ public record BulwarkConfig(
         .rateLimits(rateLimits)
         .oidcIssuers(oidcIssuers)
         .namespaceTenants(namespaceTenants)
-        .auditDirectory(auditDirectory);
+        .auditDirectory(auditDirectory)
+        .clientCertificates(clientCertificates);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -103,6 +107,7 @@ public record BulwarkConfig(
     private List<OidcIssuerConfig> oidcIssuers = List.of();
     private Map<String, String> namespaceTenants = Map.of();
     private @Nullable Path auditDirectory;
+    private ClientCertificateConfig clientCertificates = ClientCertificateConfig.off();
 
     private Builder() {}
 
@@ -163,6 +168,12 @@ public record BulwarkConfig(
       return this;
     }
 
+    /** Mutual TLS settings. */
+    public Builder clientCertificates(ClientCertificateConfig v) {
+      this.clientCertificates = v;
+      return this;
+    }
+
     public BulwarkConfig build() {
       return new BulwarkConfig(
           dataDirectory,
@@ -175,7 +186,8 @@ public record BulwarkConfig(
           rateLimits,
           oidcIssuers,
           namespaceTenants,
-          auditDirectory);
+          auditDirectory,
+          clientCertificates);
     }
   }
 }

@@ -11,6 +11,7 @@ import io.bulwark.audit.AuditLog;
 import io.bulwark.audit.AuditLogConfig;
 import io.bulwark.audit.AuditOutcome;
 import io.bulwark.core.BulwarkConfig;
+import io.bulwark.core.ClientCertificateConfig;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.KekConfig;
 import io.bulwark.core.NamespaceTrust;
@@ -41,6 +42,7 @@ import io.bulwark.security.IssuedApiKey;
 import io.bulwark.security.NewApiKey;
 import io.bulwark.security.RateLimiter;
 import io.bulwark.security.Role;
+import io.bulwark.security.mtls.ClientCertificates;
 import io.bulwark.security.people.Accounts;
 import io.bulwark.security.people.PeopleConfig;
 import io.bulwark.security.policy.Policies;
@@ -61,6 +63,7 @@ import io.bulwark.server.internal.KeyManagementApi;
 import io.bulwark.server.internal.ManagementApi;
 import io.bulwark.server.internal.ModelDirectory;
 import io.bulwark.server.internal.ModelServing;
+import io.bulwark.server.internal.MutualTls;
 import io.bulwark.server.internal.OnnxAdmission;
 import io.bulwark.server.internal.PeopleApi;
 import io.bulwark.server.internal.PolicyApi;
@@ -123,6 +126,7 @@ public final class BulwarkServer implements AutoCloseable {
   private final KeyEncryptionKey kek;
   private final TokenIssuer tokens;
   private final ExternalTokens externalTokens;
+  private final @Nullable MutualTls mutualTls;
   private final @Nullable String bootstrapAdminKey;
   private final PolicyStore policies;
   private final ModelDirectory directory;
@@ -161,6 +165,10 @@ public final class BulwarkServer implements AutoCloseable {
             "https://" + config.host() + ":" + config.port(),
             clock);
     this.externalTokens = ExternalTokens.load(config.oidcIssuers(), clock);
+    this.mutualTls =
+        config.clientCertificates().mode() == ClientCertificateConfig.Mode.OFF
+            ? null
+            : new MutualTls(ClientCertificates.load(config.clientCertificates(), clock));
     this.registry =
         ModelRegistry.open(
             database, data.resolve("blobs"), ArtifactSealers.tinkStreaming(kek), clock);
@@ -252,7 +260,13 @@ public final class BulwarkServer implements AutoCloseable {
     ServerBuilder sb = Server.builder();
     sb.https(new InetSocketAddress(config.host(), config.port()))
         .tls(TlsKeyPair.of(tls.serverPrivateKey().toFile(), tls.serverCertificateChain().toFile()))
-        .tlsCustomizer(ssl -> ssl.protocols("TLSv1.3", "TLSv1.2"))
+        .tlsCustomizer(
+            ssl -> {
+              ssl.protocols("TLSv1.3", "TLSv1.2");
+              if (mutualTls != null) {
+                mutualTls.configure(ssl);
+              }
+            })
         .maxRequestLength(limits.maxRequestBytes())
         .http1MaxHeaderSize(limits.maxHeaderBytes())
         .http2MaxHeaderListSize(limits.maxHeaderBytes())
@@ -265,7 +279,9 @@ public final class BulwarkServer implements AutoCloseable {
         // ErrorMapping logs what operators need; Armeria's periodic report of "unlogged"
         // exceptions would put client-chosen text (and stack traces) in the log for 4xx answers.
         .unloggedExceptionsReportInterval(Duration.ZERO)
-        .decorator(new AuthenticationDecorator(apiKeys, tokens, externalTokens, auditor, accounts))
+        .decorator(
+            new AuthenticationDecorator(
+                apiKeys, tokens, externalTokens, auditor, accounts, mutualTls))
         // Outermost, so that it also sees the authentication failures.
         .decorator(new ReadBeforeRefusing());
     new InferenceApi(

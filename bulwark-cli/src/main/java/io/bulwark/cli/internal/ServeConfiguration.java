@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.bulwark.core.BulwarkConfig;
+import io.bulwark.core.ClientCertificateConfig;
 import io.bulwark.core.KekConfig;
 import io.bulwark.core.Limits;
 import io.bulwark.core.ModelNames;
@@ -90,7 +91,25 @@ final class ServeConfiguration {
       @Nullable FileRateLimits rateLimits,
       @Nullable List<FileOidcIssuer> oidcIssuers,
       @Nullable Map<String, List<String>> tenants,
-      @Nullable String auditDir) {}
+      @Nullable String auditDir,
+      @Nullable FileClientCertificates clientCertificates) {}
+
+  /** {@code "client_certificates"}: mutual TLS. */
+  record FileClientCertificates(
+      @Nullable String mode,
+      @Nullable String trustAnchors,
+      @Nullable List<String> crlFiles,
+      @Nullable List<FileCertificateClient> clients) {}
+
+  /** One client certificate entry: exactly one of spiffe_id and subject. */
+  record FileCertificateClient(
+      @Nullable String spiffeId,
+      @Nullable String subject,
+      @Nullable List<String> roles,
+      @Nullable String tenant,
+      @Nullable List<String> models,
+      @Nullable List<String> namespaces,
+      @Nullable List<String> actions) {}
 
   /** One external OpenID Connect issuer. */
   record FileOidcIssuer(
@@ -298,6 +317,78 @@ final class ServeConfiguration {
     }
     if (file.oidcIssuers() != null) {
       builder.oidcIssuers(oidcIssuers(file.oidcIssuers(), source, where));
+    }
+    if (file.clientCertificates() != null) {
+      builder.clientCertificates(clientCertificates(file.clientCertificates(), source, where));
+    }
+  }
+
+  private static ClientCertificateConfig clientCertificates(
+      FileClientCertificates f, Path source, String where) {
+    String at = where + "client_certificates";
+    String modeName = f.mode() == null ? "off" : f.mode();
+    ClientCertificateConfig.Mode mode = null;
+    for (ClientCertificateConfig.Mode m : ClientCertificateConfig.Mode.values()) {
+      if (m.wireName().equals(modeName)) {
+        mode = m;
+      }
+    }
+    if (mode == null) {
+      throw CliException.usage(
+          at
+              + ".mode must be off, optional or required, was '"
+              + Terminal.safe(modeName, 32)
+              + "'");
+    }
+    List<String> crls = f.crlFiles() == null ? List.of() : f.crlFiles();
+    List<FileCertificateClient> clients = f.clients() == null ? List.of() : f.clients();
+    if (crls.size() > ClientCertificateConfig.MAX_CRL_FILES) {
+      throw CliException.usage(
+          at + ".crl_files lists more than " + ClientCertificateConfig.MAX_CRL_FILES);
+    }
+    if (clients.size() > ClientCertificateConfig.MAX_CLIENTS) {
+      throw CliException.usage(
+          at + ".clients lists more than " + ClientCertificateConfig.MAX_CLIENTS);
+    }
+    List<Path> crlPaths = new ArrayList<>();
+    for (int i = 0; i < crls.size(); i++) {
+      String c = crls.get(i);
+      if (c == null) {
+        throw CliException.usage(at + ".crl_files[" + i + "] must be a path");
+      }
+      crlPaths.add(relative(c, source, at + ".crl_files[" + i + "]"));
+    }
+    List<ClientCertificateConfig.Client> out = new ArrayList<>();
+    for (int i = 0; i < clients.size(); i++) {
+      String c = at + ".clients[" + i + "]";
+      FileCertificateClient e = clients.get(i);
+      if (e == null || e.roles() == null) {
+        throw CliException.usage(c + " needs spiffe_id or subject, and roles");
+      }
+      try {
+        out.add(
+            new ClientCertificateConfig.Client(
+                e.spiffeId(),
+                e.subject(),
+                java.util.Set.copyOf(e.roles()),
+                e.tenant() == null ? BulwarkConfig.DEFAULT_TENANT : e.tenant(),
+                java.util.Set.copyOf(e.models() == null ? List.of() : e.models()),
+                java.util.Set.copyOf(e.namespaces() == null ? List.of() : e.namespaces()),
+                java.util.Set.copyOf(e.actions() == null ? List.of() : e.actions())));
+      } catch (IllegalArgumentException | NullPointerException ex) {
+        throw CliException.usage(c + ": " + Terminal.safe(String.valueOf(ex.getMessage())));
+      }
+    }
+    try {
+      return new ClientCertificateConfig(
+          mode,
+          f.trustAnchors() == null
+              ? null
+              : relative(f.trustAnchors(), source, at + ".trust_anchors"),
+          crlPaths,
+          out);
+    } catch (IllegalArgumentException e) {
+      throw CliException.usage(where + Terminal.safe(String.valueOf(e.getMessage())));
     }
   }
 

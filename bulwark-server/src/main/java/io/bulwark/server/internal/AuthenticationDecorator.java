@@ -32,11 +32,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Requires a valid credential on every request except the load-balancer health checks. Runs before
  * routing to a service, so an unauthenticated caller learns nothing — not even which paths exist.
+ * An Authorization header wins over a client certificate; without one, a verified client
+ * certificate authenticates as the configured client it names.
  */
 public final class AuthenticationDecorator implements DecoratingHttpServiceFunction {
   private static final Logger log = LoggerFactory.getLogger(AuthenticationDecorator.class);
   private static final Set<String> OPEN_PATHS =
       Set.of("/v2/health/live", "/v2/health/ready", TokenApi.JWKS_PATH);
+
+  private static final String CERTIFICATE_SUBJECT = "cert:";
 
   /** Longest credential read: an API key is 64 characters, an access token about 600. */
   private static final int MAX_CREDENTIAL_CHARS = 4096;
@@ -46,21 +50,25 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
   private final ExternalTokens external;
   private final Auditor auditor;
   private final Accounts accounts;
+  private final @Nullable MutualTls mtls;
 
   private static final Set<HttpMethod> SAFE_METHODS =
       Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
+  /** With {@code mtls}, a verified client certificate also authenticates and binds tokens. */
   public AuthenticationDecorator(
       ApiKeys apiKeys,
       TokenIssuer tokens,
       ExternalTokens external,
       Auditor auditor,
-      Accounts accounts) {
+      Accounts accounts,
+      @Nullable MutualTls mtls) {
     this.auditor = auditor;
     this.accounts = accounts;
     this.apiKeys = apiKeys;
     this.tokens = tokens;
     this.external = external;
+    this.mtls = mtls;
   }
 
   @Override
@@ -72,6 +80,14 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
     }
     String header = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     try {
+      MutualTls.Presented certificate = mtls == null ? null : mtls.presented(ctx);
+      if (certificate != null) {
+        ctx.setAttr(Principals.CLIENT_CERTIFICATE, certificate.thumbprint());
+      }
+      if (header == null && certificate != null && mtls != null) {
+        ctx.setAttr(Principals.KEY, mtls.principal(certificate));
+        return delegate.serve(ctx, req);
+      }
       if (header == null) {
         Cookie session = sessionCookie(req);
         if (session == null) {
@@ -118,8 +134,14 @@ public final class AuthenticationDecorator implements DecoratingHttpServiceFunct
           rejected = e.reason();
         }
         if (token != null) {
-          // The token names its API key; the key's state now decides (revocation is immediate).
-          ctx.setAttr(Principals.KEY, apiKeys.principalForToken(token.subject()));
+          // The token names its API key or certificate client; the key's state or the
+          // configuration now decides (revocation is immediate). A cnf claim binds the token to
+          // the connection's certificate (RFC 8705).
+          Principal issuedTo =
+              token.subject().startsWith(CERTIFICATE_SUBJECT)
+                  ? null
+                  : apiKeys.principalForToken(token.subject());
+          ctx.setAttr(Principals.KEY, MutualTls.bound(token, issuedTo, certificate, mtls));
         } else if (!external.isEmpty()) {
           ctx.setAttr(Principals.KEY, external.authenticate(credential));
         } else {

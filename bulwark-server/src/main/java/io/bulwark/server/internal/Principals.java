@@ -17,6 +17,10 @@ final class Principals {
   static final AttributeKey<AccountPrincipal> ACCOUNT =
       AttributeKey.valueOf(Principals.class, "account");
 
+  /** The RFC 8705 thumbprint of the verified client certificate the connection presented. */
+  static final AttributeKey<String> CLIENT_CERTIFICATE =
+      AttributeKey.valueOf(Principals.class, "client-certificate");
+
   private Principals() {}
 
   /** A path parameter that the route guarantees to be present. */

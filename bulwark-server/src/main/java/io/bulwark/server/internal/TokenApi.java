@@ -18,8 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * OAuth 2.0 token endpoint (client-credentials grant, RFC 6749 §4.4) authenticated by an API key,
- * and the JWK set of the token signing keys.
+ * OAuth 2.0 token endpoint (client-credentials grant, RFC 6749 §4.4) authenticated by an API key or
+ * a client certificate, and the JWK set of the token signing keys. When the connection presented a
+ * verified client certificate, the token is bound to it (RFC 8705 {@code cnf} with {@code
+ * x5t#S256}), whichever credential asked for it.
  */
 public final class TokenApi {
   public static final String TOKEN_PATH = "/oauth2/token";
@@ -57,7 +59,8 @@ public final class TokenApi {
       throws Exception {
     Principal p = Principals.of(ctx);
     if (Principals.viaToken(ctx)) {
-      throw new ForbiddenException("a token cannot be exchanged for another token; use an API key");
+      throw new ForbiddenException(
+          "a token cannot be exchanged for another token; use an API key or client certificate");
     }
     MediaType type = req.contentType();
     if (type == null || !type.is(MediaType.FORM_DATA)) {
@@ -80,6 +83,10 @@ public final class TokenApi {
     }
     if (!p.namespaces().isEmpty()) {
       claims.put("namespaces", p.namespaces().stream().sorted().toList());
+    }
+    String certificate = ctx.attr(Principals.CLIENT_CERTIFICATE);
+    if (certificate != null) {
+      claims.put("cnf", Map.of(MutualTls.THUMBPRINT_MEMBER, certificate));
     }
     String token = issuer.issue(p.id(), claims);
     ObjectNode out =
