@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
  * @param oidcIssuers external issuers whose access tokens are accepted
  * @param auditDirectory where the audit log lives; null for {@code DATA/audit}. Every server needs
  *     its own: two servers sharing one data directory must be given different audit directories
+ * @param siem where audit events are streamed for a SIEM
  * @param namespaceTenants which tenant owns a model namespace; namespaces not listed belong to
  *     {@value #DEFAULT_TENANT}
  * @param clientCertificates mutual TLS: off by default
@@ -36,7 +37,8 @@ public record BulwarkConfig(
     List<OidcIssuerConfig> oidcIssuers,
     Map<String, String> namespaceTenants,
     @Nullable Path auditDirectory,
-    ClientCertificateConfig clientCertificates) {
+    ClientCertificateConfig clientCertificates,
+    SiemConfig siem) {
   /** The tenant of everything not assigned to another. */
   public static final String DEFAULT_TENANT = "default";
 
@@ -56,6 +58,7 @@ public record BulwarkConfig(
     Objects.requireNonNull(signing, "signing");
     Objects.requireNonNull(rateLimits, "rateLimits");
     Objects.requireNonNull(clientCertificates, "clientCertificates");
+    Objects.requireNonNull(siem, "siem");
     oidcIssuers = List.copyOf(oidcIssuers);
     namespaceTenants = Map.copyOf(namespaceTenants);
     namespaceTenants.forEach(
@@ -91,7 +94,8 @@ public record BulwarkConfig(
         .oidcIssuers(oidcIssuers)
         .namespaceTenants(namespaceTenants)
         .auditDirectory(auditDirectory)
-        .clientCertificates(clientCertificates);
+        .clientCertificates(clientCertificates)
+        .siem(siem);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -108,6 +112,7 @@ public record BulwarkConfig(
     private Map<String, String> namespaceTenants = Map.of();
     private @Nullable Path auditDirectory;
     private ClientCertificateConfig clientCertificates = ClientCertificateConfig.off();
+    private SiemConfig siem = SiemConfig.none();
 
     private Builder() {}
 
@@ -151,6 +156,12 @@ public record BulwarkConfig(
       return this;
     }
 
+    /** Where audit events are streamed for a SIEM. */
+    public Builder siem(SiemConfig v) {
+      this.siem = v;
+      return this;
+    }
+
     /** Where the audit log lives; null for {@code DATA/audit}. */
     public Builder auditDirectory(@Nullable Path v) {
       this.auditDirectory = v;
@@ -187,7 +198,8 @@ public record BulwarkConfig(
           oidcIssuers,
           namespaceTenants,
           auditDirectory,
-          clientCertificates);
+          clientCertificates,
+          siem);
     }
   }
 }

@@ -187,6 +187,40 @@ class AuditEndToEndTest {
     }
   }
 
+  @Test
+  void siemFile_receivesOcsfLines_forInferenceAndDenials() throws Exception {
+    Path feed = tmp.resolve("siem/events.jsonl");
+    Files.createDirectories(feed.getParent());
+    try (TestServer s =
+        TestServer.start(
+            tmp.resolve("data"),
+            b ->
+                b.siem(
+                    new io.bulwark.core.SiemConfig(
+                        feed, null, 0, null, io.bulwark.core.SiemConfig.DEFAULT_BUFFER_EVENTS)))) {
+      s.publish("m", "1", OnnxModels.identity(OnnxElementType.FLOAT, 1, 2));
+      String consumer = s.createKey("consumer", "m");
+      assertThat(s.postJson("/v2/models/m/infer", consumer, INFER).statusCode()).isEqualTo(200);
+      assertThat(s.get("/api/v1/keys", consumer).statusCode()).isEqualTo(403);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      List<JsonNode> lines = List.of();
+      while (System.nanoTime() < deadline) {
+        lines =
+            Files.exists(feed)
+                ? Files.readAllLines(feed).stream().map(Jsons::parse).toList()
+                : List.of();
+        if (lines.stream().anyMatch(l -> l.toString().contains("AUTHORIZATION_DENIED"))
+            && lines.stream().anyMatch(l -> l.toString().contains("INFERENCE"))) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertThat(lines).anyMatch(l -> l.path("class_uid").asInt() == 6003);
+      assertThat(lines.toString()).contains("INFERENCE").contains("AUTHORIZATION_DENIED");
+      assertThat(lines.toString()).doesNotContain(consumer);
+    }
+  }
+
   private static String keyFile(TestServer s) throws IOException {
     try (var files = Files.list(s.dataDir.resolve("audit"))) {
       return files

@@ -86,13 +86,23 @@ class ServerEndToEndTest {
 
   @Test
   void health_acceptsOnlyGetAndHeadWithoutBody() throws Exception {
-    HttpResponse<String> post =
-        s.http.send(
-            s.request("/v2/health/live", null)
-                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(4096)))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(post.statusCode()).isEqualTo(405);
+    // A body larger than the health routes accept (1 byte) may be cut off with a stream reset
+    // before the 405 arrives; either way the request is refused.
+    int post;
+    try {
+      post =
+          s.http
+              .send(
+                  s.request("/v2/health/live", null)
+                      .POST(HttpRequest.BodyPublishers.ofString("x".repeat(4096)))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .statusCode();
+    } catch (java.io.IOException e) {
+      assertThat(e.getMessage()).contains("RST_STREAM");
+      post = -1;
+    }
+    assertThat(post).isIn(405, 413, -1);
     HttpResponse<Void> head =
         s.http.send(
             s.request("/v2/health/ready", null)

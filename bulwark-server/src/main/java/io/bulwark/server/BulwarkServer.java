@@ -10,6 +10,8 @@ import io.bulwark.audit.AuditEventType;
 import io.bulwark.audit.AuditLog;
 import io.bulwark.audit.AuditLogConfig;
 import io.bulwark.audit.AuditOutcome;
+import io.bulwark.audit.AuditStream;
+import io.bulwark.audit.SiemSinks;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.ClientCertificateConfig;
 import io.bulwark.core.InsecureSecretAccess;
@@ -17,6 +19,7 @@ import io.bulwark.core.KekConfig;
 import io.bulwark.core.NamespaceTrust;
 import io.bulwark.core.SecretBytes;
 import io.bulwark.core.SecureFiles;
+import io.bulwark.core.SiemConfig;
 import io.bulwark.core.SignerTrust;
 import io.bulwark.core.SigningPolicyConfig;
 import io.bulwark.crypto.ArtifactSealers;
@@ -134,6 +137,7 @@ public final class BulwarkServer implements AutoCloseable {
   private final ScheduledExecutorService maintenance;
   private final AuditLog auditLog;
   private final Auditor auditor;
+  private final List<AuditStream> siemStreams;
   private final Accounts accounts;
 
   private BulwarkServer(BulwarkConfig config) throws IOException, GeneralSecurityException {
@@ -149,7 +153,8 @@ public final class BulwarkServer implements AutoCloseable {
     Path auditDir =
         config.auditDirectory() == null ? data.resolve("audit") : config.auditDirectory();
     this.auditLog = AuditLog.open(AuditLogConfig.of(auditDir));
-    this.auditor = new Auditor(auditLog, clock);
+    this.siemStreams = siemStreams(config.siem());
+    this.auditor = new Auditor(auditLog, clock, siemStreams);
     log.info(
         "audit log at {} ({} entries); checkpoints verify with {}",
         auditDir,
@@ -479,6 +484,53 @@ public final class BulwarkServer implements AutoCloseable {
     return SecretBytes.copyOf(secret);
   }
 
+  /** One bounded stream per configured SIEM sink; drops are counted and reported in the stream. */
+  private static List<AuditStream> siemStreams(SiemConfig siem)
+      throws IOException, GeneralSecurityException {
+    List<AuditStream> streams = new ArrayList<>();
+    if (siem.file() != null) {
+      streams.add(
+          AuditStream.start(
+              SiemSinks.jsonLines(siem.file()), siem.bufferEvents(), Duration.ofSeconds(10)));
+    }
+    if (siem.syslogHost() != null) {
+      streams.add(
+          AuditStream.start(
+              SiemSinks.syslogTls(siem.syslogHost(), siem.syslogPort(), syslogTls(siem.syslogCa())),
+              siem.bufferEvents(),
+              Duration.ofSeconds(10)));
+    }
+    return streams;
+  }
+
+  private static javax.net.ssl.SSLContext syslogTls(@Nullable Path caFile)
+      throws IOException, GeneralSecurityException {
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+    if (caFile == null) {
+      tls.init(null, null, null);
+      return tls;
+    }
+    java.security.KeyStore anchors = java.security.KeyStore.getInstance("PKCS12");
+    anchors.load(null, null);
+    java.security.cert.CertificateFactory cf =
+        java.security.cert.CertificateFactory.getInstance("X.509");
+    int i = 0;
+    try (var in = new java.io.ByteArrayInputStream(SecureFiles.readLimited(caFile, 1 << 20))) {
+      for (var c : cf.generateCertificates(in)) {
+        anchors.setCertificateEntry("ca-" + i++, c);
+      }
+    }
+    if (i == 0) {
+      throw new IOException(caFile + " holds no certificate");
+    }
+    javax.net.ssl.TrustManagerFactory tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(anchors);
+    tls.init(null, tmf.getTrustManagers(), null);
+    return tls;
+  }
+
   private void reloadPolicy() {
     try {
       long before = policies.current().version();
@@ -508,6 +560,7 @@ public final class BulwarkServer implements AutoCloseable {
         log.warn("could not record the stop in the audit log: {}", e.getMessage());
       }
       auditLog.close();
+      siemStreams.forEach(AuditStream::close);
       database.close();
     }
   }

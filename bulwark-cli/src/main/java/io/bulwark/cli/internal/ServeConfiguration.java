@@ -92,7 +92,16 @@ final class ServeConfiguration {
       @Nullable List<FileOidcIssuer> oidcIssuers,
       @Nullable Map<String, List<String>> tenants,
       @Nullable String auditDir,
-      @Nullable FileClientCertificates clientCertificates) {}
+      @Nullable FileClientCertificates clientCertificates,
+      @Nullable FileSiem siem) {}
+
+  /** {@code "siem"}: where audit events are streamed besides the audit log. */
+  record FileSiem(
+      @Nullable String file,
+      @Nullable String syslogHost,
+      @Nullable Integer syslogPort,
+      @Nullable String syslogCaFile,
+      @Nullable Integer bufferEvents) {}
 
   /** {@code "client_certificates"}: mutual TLS. */
   record FileClientCertificates(
@@ -260,6 +269,23 @@ final class ServeConfiguration {
 
   private static void apply(FileConfig file, Path source, BulwarkConfig.Builder builder) {
     String where = source + ": ";
+    if (file.siem() != null) {
+      FileSiem f = file.siem();
+      Path base = source.toAbsolutePath().getParent();
+      try {
+        builder.siem(
+            new io.bulwark.core.SiemConfig(
+                f.file() == null ? null : resolve(base, f.file()),
+                f.syslogHost(),
+                f.syslogPort() == null ? 6514 : f.syslogPort(),
+                f.syslogCaFile() == null ? null : resolve(base, f.syslogCaFile()),
+                f.bufferEvents() == null
+                    ? io.bulwark.core.SiemConfig.DEFAULT_BUFFER_EVENTS
+                    : f.bufferEvents()));
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage(where + "siem: " + Terminal.safe(String.valueOf(e.getMessage())));
+      }
+    }
     if (file.auditDir() != null) {
       String dir = file.auditDir();
       if (dir.isBlank()) {
@@ -554,6 +580,10 @@ final class ServeConfiguration {
     } catch (IllegalArgumentException e) {
       throw CliException.usage(where + "kek: " + Terminal.safe(String.valueOf(e.getMessage())));
     }
+  }
+
+  private static Path resolve(@Nullable Path base, String path) {
+    return base == null ? Path.of(path) : base.resolve(path);
   }
 
   static final int MAX_TENANT_NAMESPACES = 10_000;

@@ -6,10 +6,12 @@ import io.bulwark.audit.AuditEvent;
 import io.bulwark.audit.AuditEventType;
 import io.bulwark.audit.AuditLog;
 import io.bulwark.audit.AuditOutcome;
+import io.bulwark.audit.AuditStream;
 import io.bulwark.core.UnavailableException;
 import io.netty.util.AttributeKey;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -24,10 +26,16 @@ import org.jspecify.annotations.Nullable;
 public final class Auditor {
   private final AuditLog log;
   private final Clock clock;
+  private final List<AuditStream> streams;
 
-  public Auditor(AuditLog log, Clock clock) {
+  /**
+   * An auditor writing to {@code log}; each event, once durable, is also offered to {@code streams}
+   * (SIEM feeds, bounded, never blocking a request).
+   */
+  public Auditor(AuditLog log, Clock clock, List<AuditStream> streams) {
     this.log = log;
     this.clock = clock;
+    this.streams = List.copyOf(streams);
   }
 
   /** The log itself, for the audit API. */
@@ -56,11 +64,15 @@ public final class Auditor {
       String actor,
       String resource,
       Map<String, String> parameters) {
+    AuditEvent event = event(ctx, type, outcome, actor, resource, parameters);
+    long index;
     try {
-      return log.append(event(ctx, type, outcome, actor, resource, parameters));
+      index = log.append(event);
     } catch (UnavailableException e) {
       throw refused(e.getMessage());
     }
+    stream(event);
+    return index;
   }
 
   /** Like {@link #record}, without blocking: for event-loop threads. */
@@ -71,7 +83,19 @@ public final class Auditor {
       String actor,
       String resource,
       Map<String, String> parameters) {
-    return log.appendAsync(event(ctx, type, outcome, actor, resource, parameters));
+    AuditEvent event = event(ctx, type, outcome, actor, resource, parameters);
+    return log.appendAsync(event)
+        .thenApply(
+            index -> {
+              stream(event);
+              return index;
+            });
+  }
+
+  private void stream(AuditEvent event) {
+    for (AuditStream s : streams) {
+      s.offer(event);
+    }
   }
 
   /** Parameters a handler adds to the record of its request (for example the version deployed). */
