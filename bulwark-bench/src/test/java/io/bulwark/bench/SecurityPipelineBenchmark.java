@@ -57,7 +57,7 @@ public class SecurityPipelineBenchmark {
         ApiKeys.open(database, dir.resolve("api-key-hmac.key"), Clock.systemUTC(), background);
     apiKey =
         ApiKeys.reveal(
-            apiKeys.create(new NewApiKey("bench", Role.CONSUMER, Set.of("minilm"), null), "bench"),
+            apiKeys.create(NewApiKey.of("bench", Role.CONSUMER, Set.of("minilm"), null), "bench"),
             InsecureSecretAccess.get());
     // One thread calls it millions of times a second here: limits that no benchmark can drain, so
     // that every call takes the path of an admitted request.
