@@ -153,8 +153,7 @@ class AuditCrashEndToEndTest {
   }
 
   @Test
-  void serverKilledWhileServing_loosesNoAcknowledgedInference_andStaysConsistent()
-      throws Exception {
+  void serverKilledWhileServing_losesNoAcknowledgedInference_andStaysConsistent() throws Exception {
     int rounds = Integer.getInteger("bulwark.it.crashRounds", 2);
     Path data = tmp.resolve("data");
     Random random = new Random();
