@@ -53,12 +53,19 @@ public final class BenchMain {
     Mode mode = Mode.QUICK;
     Path cache = Path.of(System.getProperty("user.home"), ".cache", "bulwark-bench");
     Path out = null;
+    boolean auditOnly = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--cache" -> cache = Path.of(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
+        case "--audit-only" -> auditOnly = true;
         default -> mode = Mode.parse(args[i]);
       }
+    }
+    if (auditOnly) {
+      // Only row (e): printed, never written over a page whose other rows it did not measure.
+      System.out.println(runAudit(mode));
+      System.exit(0);
     }
     String tables = run(mode, cache);
     System.out.println(tables);
@@ -80,10 +87,39 @@ public final class BenchMain {
       return bench.measure();
     } finally {
       bench.sampler.shutdownNow();
-      try (var paths = Files.walk(work)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
+      delete(work);
+    }
+  }
+
+  /** Measures row (e) alone and returns its table and target. */
+  static String runAudit(Mode mode) throws Exception {
+    Path work = Files.createTempDirectory("bulwark-bench");
+    BenchMain bench = new BenchMain(mode, work, work);
+    try {
+      bench.auditThroughput();
+      return bench.report.renderAudit();
+    } finally {
+      bench.sampler.shutdownNow();
+      delete(work);
+    }
+  }
+
+  private void auditThroughput() throws Exception {
+    for (int threads : mode.auditAppenders) {
+      log("durable audit appends, " + threads + " appenders");
+      Path dir = work.resolve("audit-" + threads);
+      report.audit.add(AuditThroughput.measure(dir, threads, mode.warmup, mode.measure));
+      delete(dir);
+    }
+  }
+
+  private static void delete(Path dir) throws java.io.IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }
@@ -124,6 +160,7 @@ public final class BenchMain {
       modelOpen(server, raw, models);
     }
     registryOpen();
+    auditThroughput();
     log("security pipeline (JMH)");
     report.security.addAll(SecurityPipeline.measure(mode));
     return report.render();

@@ -22,7 +22,8 @@ class BenchMainTest {
         .contains("(b) Transport", "| credit-risk | 1.1 | 8 |", "| credit-risk | 2 | 8 |")
         .contains(
             "(c) Bulwark end to end", "| credit-risk | json | 1 |", "| credit-risk | binary | 8 |")
-        .contains("(d) Model open", "(e) Audit", "not yet available")
+        .contains("(d) Model open", "(e) Audit", "durable audited events/s")
+        .containsPattern("\\| 256 \\| [0-9]+ \\| [0-9]+ \\| [0-9]+ \\|")
         .contains("authenticateApiKey", "rateLimit", "policyCached", "policyUncached")
         .contains("### Targets", "≥ 70%", "≤ 1.5×", "soak at concurrency 64")
         .doesNotContain("failed");
@@ -43,5 +44,15 @@ class BenchMainTest {
     assertThat(Files.readString(page))
         .isEqualTo(
             "# Intro\n" + BenchMain.BEGIN + "\n\nnew tables\n" + BenchMain.END + "\nAfter\n");
+  }
+
+  @Test
+  void runAudit_smoke_measuresDurableAppends() throws Exception {
+    String tables = BenchMain.runAudit(Mode.SMOKE);
+
+    assertThat(tables)
+        .contains("(e) Audit", "≥ 20,000 events/s")
+        .containsPattern("\\| 256 \\| [0-9]+ \\| [0-9]+ \\| [0-9]+ \\|")
+        .doesNotContain("(a) Raw", "failed");
   }
 }

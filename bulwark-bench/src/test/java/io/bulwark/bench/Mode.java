@@ -8,15 +8,30 @@ import java.util.List;
  * nothing downloaded, a few seconds); quick gives figures worth reading; full adds the soak.
  */
 enum Mode {
-  SMOKE(Duration.ofMillis(200), Duration.ofMillis(400), List.of(1, 8), 8, Duration.ZERO, 1),
-  QUICK(Duration.ofSeconds(2), Duration.ofSeconds(4), List.of(1, 8, 32, 64), 32, Duration.ZERO, 3),
+  SMOKE(
+      Duration.ofMillis(200),
+      Duration.ofMillis(400),
+      List.of(1, 8),
+      8,
+      Duration.ZERO,
+      1,
+      List.of(256)),
+  QUICK(
+      Duration.ofSeconds(2),
+      Duration.ofSeconds(4),
+      List.of(1, 8, 32, 64),
+      32,
+      Duration.ZERO,
+      3,
+      List.of(16, 256, 1024)),
   FULL(
       Duration.ofSeconds(5),
       Duration.ofSeconds(15),
       List.of(1, 8, 32, 64),
       32,
       Duration.ofMinutes(10),
-      5);
+      5,
+      List.of(16, 256, 1024));
 
   /** Load before measuring, in every load run (JIT, connections, ONNX Runtime arenas). */
   final Duration warmup;
@@ -37,13 +52,19 @@ enum Mode {
   /** Repetitions of the model-open measurement. */
   final int openRepetitions;
 
+  /** Concurrent appenders of the audit rows. */
+  @SuppressWarnings("ImmutableEnumChecker") // List.of: unmodifiable
+  final List<Integer> auditAppenders;
+
   Mode(
       Duration warmup,
       Duration measure,
       List<Integer> concurrencies,
       int transportConcurrency,
       Duration soak,
-      int openRepetitions) {
+      int openRepetitions,
+      List<Integer> auditAppenders) {
+    this.auditAppenders = auditAppenders;
     this.warmup = warmup;
     this.measure = measure;
     this.concurrencies = concurrencies;

@@ -47,6 +47,7 @@ final class Report {
   final List<SecurityPipeline.Piece> security = new ArrayList<>();
   Optional<Open> open = Optional.empty();
   Optional<Soak> soak = Optional.empty();
+  final List<AuditThroughput.Result> audit = new ArrayList<>();
   long maxRssMiB;
   long maxHeapMiB;
 
@@ -134,12 +135,7 @@ final class Report {
                         f(o.sha256Ms()),
                         f(o.deployMs() / o.sha256Ms()) + "×"))
             .toList());
-    table(
-        out,
-        "(e) Audit",
-        List.of("case", "events/s"),
-        List.of(
-            List.of("durable audited events", "not yet available (no audit log in the server)")));
+    auditTable(out);
     table(
         out,
         "Security pipeline pieces (JMH, sample time per call)",
@@ -159,6 +155,43 @@ final class Report {
             .toList());
     table(out, "Targets", List.of("target", "measured", "goal", "met"), targets());
     return out.toString();
+  }
+
+  /** Only the audit table and its target, for a run that measures nothing else. */
+  String renderAudit() {
+    StringBuilder out = new StringBuilder();
+    auditTable(out);
+    table(out, "Targets", List.of("target", "measured", "goal", "met"), List.of(auditTarget()));
+    return out.toString();
+  }
+
+  private void auditTable(StringBuilder out) {
+    table(
+        out,
+        "(e) Audit: durable AuditLog.append with group commit, concurrent virtual threads",
+        List.of("appenders", "durable events/s", "p50 µs", "p99 µs"),
+        audit.stream()
+            .map(
+                a ->
+                    List.of(
+                        "" + a.threads(),
+                        f(a.eventsPerSecond()),
+                        "" + a.p50Micros(),
+                        "" + a.p99Micros()))
+            .toList());
+  }
+
+  private List<String> auditTarget() {
+    OptionalDouble best = audit.stream().mapToDouble(AuditThroughput.Result::eventsPerSecond).max();
+    if (best.isEmpty()) {
+      return List.of("durable audit", "not measured", "≥ 20,000 events/s", "—");
+    }
+    double rate = best.getAsDouble();
+    return List.of(
+        "durable audited events/s (best row of (e))",
+        f(rate) + " (" + String.format(Locale.ROOT, "%.1f", rate / 20_000) + "× the goal)",
+        "≥ 20,000 events/s",
+        yes(rate >= 20_000));
   }
 
   private List<List<String>> targets() {
@@ -237,7 +270,7 @@ final class Report {
                         "≤ 1.5×",
                         yes(o.deployMs() / o.sha256Ms() <= 1.5)))
             .orElse(List.of("model open / SHA-256", "not measured", "≤ 1.5×", "—")));
-    rows.add(List.of("durable audit", "not yet available", "≥ 20,000 events/s", "pending"));
+    rows.add(auditTarget());
     rows.add(
         soak.map(
                 s ->

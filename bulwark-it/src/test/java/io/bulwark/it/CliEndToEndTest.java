@@ -289,4 +289,54 @@ class CliEndToEndTest {
     assertThat(bulwark(null, "model", "scan", tmp.resolve("absent").toString()).exit())
         .isEqualTo(Bulwark.EXIT_USAGE);
   }
+
+  /** An offline command, with no server options added. */
+  private static Result offline(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int exit =
+        Bulwark.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            Map.of());
+    return new Result(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void auditExportOnline_verifiesWithTheServersKey_andAOneByteEditIsRejected() throws Exception {
+    // Something to export beyond the start-up events, and a second for its checkpoint.
+    assertThat(bulwark(s.adminKey, "model", "list").exit()).isZero();
+    Thread.sleep(1500);
+    Path out = tmp.resolve("audit-export");
+
+    Result export = bulwark(s.adminKey, "audit", "export", "--out", out.toString());
+
+    assertThat(export.exit()).as(export.err()).isZero();
+    assertThat(export.out()).contains("Exported ").contains(" entries and 1 checkpoint to ");
+    Path trusted = s.dataDir.resolve("audit").resolve("verifier.key");
+    Result verified = offline("audit", "verify", out.toString(), "--key", trusted.toString());
+    assertThat(verified.exit()).as(verified.err()).isZero();
+    assertThat(verified.out()).startsWith("VERIFIED: ");
+
+    Path entries = out.resolve("entries.jsonl");
+    byte[] bytes = Files.readAllBytes(entries);
+    int at = bytes.length / 2;
+    bytes[at] = (byte) (bytes[at] == 'a' ? 'b' : 'a');
+    Files.write(entries, bytes);
+    Result rejected = offline("audit", "verify", out.toString(), "--key", trusted.toString());
+    assertThat(rejected.exit()).isEqualTo(3);
+    assertThat(rejected.err()).contains("bulwark: rejected:");
+  }
+
+  @Test
+  void auditTail_json_printsTheLogsCanonicalEvents() {
+    Result tail = bulwark(s.adminKey, "audit", "tail", "--from", "0", "--json");
+
+    assertThat(tail.exit()).as(tail.err()).isZero();
+    List<String> lines = tail.out().lines().toList();
+    assertThat(lines).isNotEmpty().allSatisfy(l -> assertThat(l).startsWith("{\"v\":1,\"type\":"));
+    assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"type\":\"SERVER_START\""));
+  }
 }

@@ -94,6 +94,16 @@ final class ApiClient implements AutoCloseable {
     return send("GET", path, BodyPublishers.noBody(), null, timeout);
   }
 
+  /**
+   * The body of a successful GET as UTF-8 text, for the few plain-text resources (the audit log's
+   * signed checkpoint and verifier key). Errors are reported as for JSON requests.
+   */
+  String getText(String path) {
+    return new String(
+        exchange("GET", path, BodyPublishers.noBody(), null, timeout, "text/plain"),
+        StandardCharsets.UTF_8);
+  }
+
   JsonNode delete(String path) {
     return send("DELETE", path, BodyPublishers.noBody(), null, timeout);
   }
@@ -158,10 +168,30 @@ final class ApiClient implements AutoCloseable {
       BodyPublisher body,
       @Nullable String contentType,
       @Nullable Duration requestTimeout) {
+    byte[] bytes = exchange(method, path, body, contentType, requestTimeout, "application/json");
+    if (bytes.length == 0) {
+      return Json.object();
+    }
+    try {
+      return Json.parse(bytes);
+    } catch (IOException e) {
+      throw CliException.failure(
+          "the server at " + base + " sent a response that is not valid JSON", e);
+    }
+  }
+
+  /** Sends a request and returns the body of a 2xx response; anything else is a failure. */
+  private byte[] exchange(
+      String method,
+      String path,
+      BodyPublisher body,
+      @Nullable String contentType,
+      @Nullable Duration requestTimeout,
+      String accept) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(base + path))
             .method(method, body)
-            .header("Accept", "application/json")
+            .header("Accept", accept)
             .header("User-Agent", "bulwark-cli/" + VersionInfo.version())
             .header(
                 "Authorization",
@@ -186,20 +216,7 @@ final class ApiClient implements AutoCloseable {
     byte[] bytes = readBody(response);
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
-      if (bytes.length == 0) {
-        return Json.object();
-      }
-      try {
-        return Json.parse(bytes);
-      } catch (IOException e) {
-        throw CliException.failure(
-            "the server at "
-                + base
-                + " sent a response that is not valid JSON (HTTP "
-                + status
-                + ")",
-            e);
-      }
+      return bytes;
     }
     throw CliException.failure(errorMessage(status, bytes, response));
   }

@@ -14,6 +14,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
@@ -86,6 +87,11 @@ final class ClientOptions {
 
   boolean json() {
     return json;
+  }
+
+  /** The --data directory, if given. */
+  Optional<Path> data() {
+    return Optional.ofNullable(data);
   }
 
   /**

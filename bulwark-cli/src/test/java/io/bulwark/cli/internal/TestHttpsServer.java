@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 
@@ -63,6 +64,10 @@ final class TestHttpsServer implements AutoCloseable {
   private volatile byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
   private volatile String contentType = "application/json";
   private volatile Map<String, String> extraHeaders = Map.of();
+  private final Map<String, Canned> routes = new ConcurrentHashMap<>();
+
+  @SuppressWarnings("ArrayRecordComponent") // test-only, never compared
+  private record Canned(int status, String contentType, byte[] body) {}
 
   private TestHttpsServer(SSLContext tls) throws IOException {
     server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -96,6 +101,16 @@ final class TestHttpsServer implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Answers requests for {@code pathAndQuery} (the raw path, with {@code ?query} if the route is
+   * for one query only) with this response instead of the default one.
+   */
+  TestHttpsServer route(String pathAndQuery, int status, String contentType, String body) {
+    routes.put(
+        pathAndQuery, new Canned(status, contentType, body.getBytes(StandardCharsets.UTF_8)));
+    return this;
+  }
+
   TestHttpsServer withHeader(String name, String value) {
     this.extraHeaders = Map.of(name, value);
     return this;
@@ -120,10 +135,16 @@ final class TestHttpsServer implements AutoCloseable {
             exchange.getRequestURI().getRawPath(),
             Map.copyOf(exchange.getRequestHeaders()),
             requestBody));
-    exchange.getResponseHeaders().set("Content-Type", contentType);
+    String path = exchange.getRequestURI().getRawPath();
+    String query = exchange.getRequestURI().getRawQuery();
+    Canned canned = routes.get(query == null ? path : path + "?" + query);
+    if (canned == null) {
+      canned = routes.getOrDefault(path, new Canned(status, contentType, body));
+    }
+    exchange.getResponseHeaders().set("Content-Type", canned.contentType());
     extraHeaders.forEach((k, v) -> exchange.getResponseHeaders().set(k, v));
-    byte[] response = body;
-    exchange.sendResponseHeaders(status, response.length == 0 ? -1 : response.length);
+    byte[] response = canned.body();
+    exchange.sendResponseHeaders(canned.status(), response.length == 0 ? -1 : response.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(response);
     }
