@@ -348,7 +348,8 @@ class ServerHardeningEndToEndTest {
   void close_letsInFlightRequestFinish() throws Exception {
     TestServer s = TestServer.start(tmp.resolve("data"));
     try {
-      s.publish("slow", "1", OnnxModels.slowMatMul(512, 64));
+      // About 137 GFLOP: seconds even on fast cores, so that close() surely begins mid-request.
+      s.publish("slow", "1", OnnxModels.slowMatMul(512, 256));
       java.util.concurrent.atomic.AtomicLong finishedAt =
           new java.util.concurrent.atomic.AtomicLong();
       CompletableFuture<HttpResponse<String>> inFlight =
@@ -364,6 +365,7 @@ class ServerHardeningEndToEndTest {
       long closing = System.nanoTime();
       s.close();
       HttpResponse<String> r = inFlight.join();
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(finishedAt.get())
           .as("the request must still have been running when close() began")
           .isGreaterThan(closing);

@@ -52,7 +52,7 @@ public final class Auditor {
   public void requireAvailable() {
     Optional<String> reason = unavailableReason();
     if (reason.isPresent()) {
-      throw refused(reason.get());
+      throw refused();
     }
   }
 
@@ -69,7 +69,7 @@ public final class Auditor {
     try {
       index = log.append(event);
     } catch (UnavailableException e) {
-      throw refused(e.getMessage());
+      throw refused();
     }
     stream(event);
     return index;
@@ -221,10 +221,13 @@ public final class Auditor {
     return out.toString();
   }
 
-  private static UnavailableException refused(@Nullable String reason) {
+  /**
+   * The refusal callers get. The reason (an I/O error, perhaps with a path) is in the server log,
+   * written by the audit log when the failure started; clients learn only what happened.
+   */
+  private static UnavailableException refused() {
     return new UnavailableException(
-        "the audit log cannot be written ("
-            + (reason == null ? "unknown reason" : reason)
-            + "); audited operations are refused until it can");
+        "the audit log cannot be written; audited operations are refused until it can"
+            + " (details in the server log)");
   }
 }

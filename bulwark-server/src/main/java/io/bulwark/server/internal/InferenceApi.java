@@ -91,16 +91,20 @@ public final class InferenceApi {
         .build(
             (ctx, req) -> {
               // Not ready while a deployed model failed to load or the audit log cannot be
-              // written (every audited call would be refused); the reasons say which.
-              java.util.Optional<String> audit = auditor.unavailableReason();
-              boolean ready = serving.ready() && audit.isEmpty();
+              // written (every audited call would be refused); the reasons say which. This route
+              // is open, so they name no model and no path: the details are in the server log.
+              boolean auditDown = auditor.unavailableReason().isPresent();
+              int failedModels = serving.loadFailures().size();
+              boolean ready = serving.ready() && !auditDown;
               ObjectNode out = json.object().put("ready", ready);
               if (!ready) {
                 ArrayNode reasons = out.putArray("reasons");
-                audit.ifPresent(r -> reasons.add("audit log: " + r));
-                serving.loadFailures().keySet().stream()
-                    .sorted()
-                    .forEach(m -> reasons.add("model " + m + " failed to load"));
+                if (auditDown) {
+                  reasons.add("the audit log cannot be written; audited calls are refused");
+                }
+                if (failedModels > 0) {
+                  reasons.add(failedModels + " deployed model version(s) failed to load");
+                }
               }
               return json.response(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE, out);
             });
