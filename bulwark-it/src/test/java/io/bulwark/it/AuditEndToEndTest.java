@@ -221,6 +221,23 @@ class AuditEndToEndTest {
     }
   }
 
+  @Test
+  void demoDeployment_isAuditedLikeAnyOther() throws Exception {
+    try (TestServer s = TestServer.start(tmp.resolve("data"))) {
+      s.server.deployDemo();
+      List<String> steps =
+          entries(s).stream()
+              .filter(e -> e.at("/event/resource").asText().startsWith("model:credit-risk"))
+              .map(e -> e.at("/event/type").asText() + " by " + e.at("/event/actor").asText())
+              .toList();
+      assertThat(steps)
+          .containsSubsequence(
+              "MODEL_PUSH by system:demo",
+              "APPROVE by system:demo-approver",
+              "DEPLOY by system:demo");
+    }
+  }
+
   private static String keyFile(TestServer s) throws IOException {
     try (var files = Files.list(s.dataDir.resolve("audit"))) {
       return files

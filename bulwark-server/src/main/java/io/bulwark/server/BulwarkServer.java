@@ -34,6 +34,7 @@ import io.bulwark.inference.InferenceEngines;
 import io.bulwark.inference.OnnxOptions;
 import io.bulwark.registry.ModelCard;
 import io.bulwark.registry.ModelRegistry;
+import io.bulwark.registry.ModelVersion;
 import io.bulwark.registry.PushRequest;
 import io.bulwark.registry.VersionState;
 import io.bulwark.scanning.ArtifactScanner;
@@ -397,17 +398,29 @@ public final class BulwarkServer implements AutoCloseable {
               HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model));
           signature = DemoSigner.loadOrCreate(keys).sign(name + ".onnx", sha256);
         }
-        registry.push(
-            new PushRequest(
-                name,
-                version,
-                "onnx",
-                "system:demo",
-                config.limits().maxModelBytes(),
-                DEMO_CARD,
-                signature == null ? new byte[0] : signature),
-            new ByteArrayInputStream(model),
-            admission.forVersion(name, version, signature));
+        ModelVersion pushed =
+            registry.push(
+                new PushRequest(
+                    name,
+                    version,
+                    "onnx",
+                    "system:demo",
+                    config.limits().maxModelBytes(),
+                    DEMO_CARD,
+                    signature == null ? new byte[0] : signature),
+                new ByteArrayInputStream(model),
+                admission.forVersion(name, version, signature));
+        demoEvent(
+            AuditEventType.MODEL_PUSH,
+            "system:demo",
+            "model:" + name + "/" + version,
+            Map.of(
+                "sha256",
+                pushed.sha256(),
+                "scan_verdict",
+                pushed.scanVerdict(),
+                "signer",
+                String.valueOf(pushed.signer())));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } catch (GeneralSecurityException e) {
@@ -417,9 +430,15 @@ public final class BulwarkServer implements AutoCloseable {
     if (registry.version(name, version).state() == VersionState.DRAFT) {
       // The demo stands in for two people: a publisher and a different approver.
       registry.approve(name, version, "system:demo-approver", "demo model built by Bulwark");
+      demoEvent(
+          AuditEventType.APPROVE,
+          "system:demo-approver",
+          "model:" + name + "/" + version,
+          Map.of());
     }
     if (registry.deployment(name).filter(d -> d.version().equals(version)).isEmpty()) {
       serving.deploy(name, version, "system:demo");
+      demoEvent(AuditEventType.DEPLOY, "system:demo", "model:" + name + "/" + version, Map.of());
     }
     for (ApiKeyInfo k : apiKeys.list()) {
       if (k.name().equals(DEMO_KEY_NAME) && k.revokedAt() == null) {
@@ -429,8 +448,19 @@ public final class BulwarkServer implements AutoCloseable {
     IssuedApiKey key =
         apiKeys.create(
             NewApiKey.of(DEMO_KEY_NAME, Role.CONSUMER, Set.of(name), null), "system:demo");
+    demoEvent(
+        AuditEventType.PRINCIPAL_CHANGE,
+        "system:demo",
+        "key:" + key.info().id(),
+        Map.of("roles", "consumer", "models", name));
     return new DemoDeployment(
         name, version, demoRequestJson(), ApiKeys.reveal(key, InsecureSecretAccess.get()));
+  }
+
+  /** The demo's lifecycle steps go through the registry directly; they are audited all the same. */
+  private void demoEvent(
+      AuditEventType type, String actor, String resource, Map<String, String> parameters) {
+    auditor.record(null, type, AuditOutcome.SUCCESS, actor, resource, parameters);
   }
 
   private static final ModelCard DEMO_CARD =
