@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.Set;
 
 /**
@@ -115,6 +116,30 @@ public final class SecureFiles {
       throw new IOException(file + " is larger than " + maxBytes + " bytes");
     }
     return bytes;
+  }
+
+  /**
+   * A server secret of exactly {@code length} random bytes kept in {@code file}: created (mode
+   * 0600) on first use, then read back. A file others can read or write, or of another length, is
+   * refused: the secret may have leaked or been replaced.
+   *
+   * @throws IOException naming the file and what is wrong with it
+   */
+  public static byte[] loadOrCreateSecret(Path file, int length) throws IOException {
+    if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      byte[] fresh = new byte[length];
+      new SecureRandom().nextBytes(fresh);
+      writePrivate(file, fresh, false);
+    }
+    if (isExposed(file)) {
+      throw new IOException(
+          file + " is readable or writable by other users; chmod 600 it and restart");
+    }
+    byte[] secret = readLimited(file, length + 1);
+    if (secret.length != length) {
+      throw new IOException(file + " must hold exactly " + length + " bytes");
+    }
+    return secret;
   }
 
   /** Whether {@code file} is readable or writable by anyone but its owner. */

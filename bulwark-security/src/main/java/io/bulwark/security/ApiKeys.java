@@ -9,7 +9,6 @@ import io.bulwark.security.policy.PolicyAction;
 import io.bulwark.storage.Database;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -109,19 +108,7 @@ public final class ApiKeys {
    */
   public static ApiKeys open(Database db, Path hmacSecretFile, Clock clock, Executor background)
       throws IOException {
-    if (!Files.exists(hmacSecretFile)) {
-      byte[] fresh = new byte[32];
-      new SecureRandom().nextBytes(fresh);
-      SecureFiles.writePrivate(hmacSecretFile, fresh, false);
-    }
-    if (SecureFiles.isExposed(hmacSecretFile)) {
-      throw new IOException(
-          hmacSecretFile + " is readable or writable by other users; chmod 600 it and restart");
-    }
-    byte[] secret = Files.readAllBytes(hmacSecretFile);
-    if (secret.length != 32) {
-      throw new IOException(hmacSecretFile + " must hold exactly 32 bytes");
-    }
+    byte[] secret = SecureFiles.loadOrCreateSecret(hmacSecretFile, 32);
     return new ApiKeys(db, secret, clock, background);
   }
 

@@ -10,6 +10,8 @@ import io.bulwark.security.policy.PolicyEngine;
 import io.bulwark.security.policy.PolicyRequest;
 import io.bulwark.security.policy.ResourceView;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +91,24 @@ public final class Authorizer {
   /** Allows a server-wide {@code action} in {@code tenant}, or throws forbidden. */
   public void checkSystem(Principal p, PolicyAction action, String tenant) {
     check(p, action, ResourceView.system(tenant));
+  }
+
+  /**
+   * Allows a server-wide {@code action} on one thing (a key, an account) that belongs to a tenant:
+   * forbidden if the principal may not do it at all; not found if {@code tenantOf} finds no such
+   * thing, or finds it in another tenant the principal may not act in.
+   */
+  public void checkInTenant(
+      Principal p,
+      PolicyAction action,
+      String kind,
+      String id,
+      Supplier<Optional<String>> tenantOf) {
+    checkSystem(p, action);
+    String tenant = tenantOf.get().orElseThrow(() -> new NotFoundException(kind, id));
+    if (!tenant.equals(p.tenant()) && !allows(p, action, ResourceView.system(tenant))) {
+      throw new NotFoundException(kind, id);
+    }
   }
 
   /** Whether the model exists for {@code p}: some policy lets it infer, read or list it. */

@@ -109,6 +109,67 @@ class AuthorizerTest {
   }
 
   @Test
+  void checkInTenant_otherTenantsThingsAreNotFound_missingToo_andNonManagersForbidden() {
+    Principal manager = key(Set.of(), Set.of(), "admin");
+    assertThatCode(
+            () ->
+                authorizer.checkInTenant(
+                    manager, PolicyAction.MANAGE_PRINCIPALS, "key", "x", () -> Optional.of("acme")))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(
+            () ->
+                authorizer.checkInTenant(
+                    manager, PolicyAction.MANAGE_PRINCIPALS, "key", "x", Optional::empty))
+        .isInstanceOf(NotFoundException.class);
+    Principal consumer = key(Set.of(), Set.of("fraud"), "consumer");
+    assertThatThrownBy(
+            () ->
+                authorizer.checkInTenant(
+                    consumer,
+                    PolicyAction.MANAGE_PRINCIPALS,
+                    "key",
+                    "x",
+                    () -> Optional.of("default")))
+        .isInstanceOf(ForbiddenException.class);
+    // A people administrator of tenant acme (custom policy): its own tenant's keys yes, another
+    // tenant's keys do not exist for it.
+    Authorizer custom =
+        new Authorizer(
+            Policies.engine(
+                new io.bulwark.security.policy.PolicyVersion(
+                    2,
+                    "@id(\"people-admin\") permit (principal,"
+                        + " action == Bulwark::Action::\"manage-principals\", resource)"
+                        + " when { principal.roles.contains(\"people-admin\") };\n"
+                        + "@id(\"tenant-isolation\") forbid (principal, action, resource)"
+                        + " unless { principal.tenant == resource.tenant };",
+                    java.time.Instant.EPOCH,
+                    "test",
+                    "")),
+            DIRECTORY);
+    Principal acmePeople =
+        new Principal("k3", "k3", Set.of("people-admin"), "acme", Set.of(), Set.of(), Set.of());
+    assertThatCode(
+            () ->
+                custom.checkInTenant(
+                    acmePeople,
+                    PolicyAction.MANAGE_PRINCIPALS,
+                    "key",
+                    "x",
+                    () -> Optional.of("acme")))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(
+            () ->
+                custom.checkInTenant(
+                    acmePeople,
+                    PolicyAction.MANAGE_PRINCIPALS,
+                    "key",
+                    "x",
+                    () -> Optional.of("default")))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
   void checkNamespace_publisherPushesOnlyInItsTenant() {
     Principal publisher = key(Set.of(), Set.of(), "publisher");
     assertThatCode(() -> authorizer.checkNamespace(publisher, PolicyAction.PUSH, "fraud"))

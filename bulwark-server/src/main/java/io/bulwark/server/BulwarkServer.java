@@ -207,7 +207,9 @@ public final class BulwarkServer implements AutoCloseable {
             database,
             PeopleConfig.defaults(),
             new KekSecretSealer(KeyEncryptionKeys.localKeyset(keys.resolve("people-kek.json"))),
-            peopleSecret(keys.resolve("people-session.key")),
+            // Keys session-token hashes and CSRF tokens.
+            SecretBytes.copyOf(
+                SecureFiles.loadOrCreateSecret(keys.resolve("people-session.key"), 32)),
             clock);
     this.authorizer =
         new Authorizer(
@@ -492,26 +494,6 @@ public final class BulwarkServer implements AutoCloseable {
     ObjectNode request = json.object();
     request.putArray("inputs").add(input);
     return json.write(request);
-  }
-
-  /**
-   * The 32-byte secret keying session-token hashes and CSRF tokens (created 0600 at first start).
-   */
-  private static SecretBytes peopleSecret(Path file) throws IOException {
-    if (!Files.exists(file)) {
-      byte[] fresh = new byte[32];
-      new java.security.SecureRandom().nextBytes(fresh);
-      SecureFiles.writePrivate(file, fresh, false);
-    }
-    if (SecureFiles.isExposed(file)) {
-      throw new IOException(
-          file + " is readable or writable by other users; chmod 600 it and restart");
-    }
-    byte[] secret = SecureFiles.readLimited(file, 64);
-    if (secret.length != 32) {
-      throw new IOException(file + " must hold exactly 32 bytes");
-    }
-    return SecretBytes.copyOf(secret);
   }
 
   /** One bounded stream per configured SIEM sink; drops are counted and reported in the stream. */

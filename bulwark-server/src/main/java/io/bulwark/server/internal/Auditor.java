@@ -146,10 +146,12 @@ public final class Auditor {
     return response;
   }
 
-  private static AuditOutcome outcomeOf(Exception e) {
+  /** DENIED for refusals (forbidden, hidden or missing, over a rate limit), FAILURE otherwise. */
+  static AuditOutcome outcomeOf(Throwable e) {
     Throwable t = ErrorMapping.unwrap(e);
     return t instanceof io.bulwark.core.ForbiddenException
             || t instanceof io.bulwark.core.NotFoundException
+            || t instanceof io.bulwark.core.RateLimitedException
         ? AuditOutcome.DENIED
         : AuditOutcome.FAILURE;
   }

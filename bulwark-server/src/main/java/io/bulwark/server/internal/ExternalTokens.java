@@ -114,13 +114,21 @@ public final class ExternalTokens {
     }
     if (roles.isEmpty()) {
       throw new AuthenticationException(
-          "token of " + c.issuer() + " for " + t.subject() + " maps to no role");
+          "token of "
+              + c.issuer()
+              + " for "
+              + io.bulwark.core.Strings.printable(t.subject())
+              + " maps to no role");
     }
     Set<String> models = new HashSet<>(strings(t.claims().get(c.modelsClaim())));
     models.removeIf(m -> !ModelNames.isValidName(m));
     if (models.size() > NewApiKey.MAX_GRANTS) {
       throw new AuthenticationException(
-          "token of " + c.issuer() + " for " + t.subject() + " lists too many models");
+          "token of "
+              + c.issuer()
+              + " for "
+              + io.bulwark.core.Strings.printable(t.subject())
+              + " lists too many models");
     }
     try {
       return new Principal(

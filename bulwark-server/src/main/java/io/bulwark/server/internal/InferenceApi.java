@@ -155,6 +155,7 @@ public final class InferenceApi {
     Map<String, String> audit = new LinkedHashMap<>();
     audit.put("input_sha256", sha256(req.content().array()));
     audit.put("input_bytes", Integer.toString(req.content().length()));
+    EncodedResponse encoded;
     try (ModelServing.Lease lease = lease(ctx, PolicyAction.INFER)) {
       resource = "model:" + lease.model().name() + "/" + lease.model().version();
       rateLimiter.acquire(principal.id(), lease.model().name());
@@ -164,36 +165,26 @@ public final class InferenceApi {
                 + limits.maxConcurrentInferences()
                 + "); retry later");
       }
-      EncodedResponse encoded;
       try {
         encoded = run(req, lease);
       } finally {
         inFlight.release();
       }
-      // The answer leaves only once its record is durable: no output without a record.
-      audit.put("output_sha256", sha256(encoded.body()));
-      audit.put("output_bytes", Integer.toString(encoded.body().length));
-      audit.put("latency_us", Long.toString((System.nanoTime() - started) / 1000));
-      auditor.record(
-          ctx, AuditEventType.INFERENCE, AuditOutcome.SUCCESS, principal.id(), resource, audit);
-      return respond(encoded);
     } catch (RuntimeException e) {
       // Failed calls are recorded too; if that fails, its 503 replaces the original error.
       audit.put("error", e.getClass().getSimpleName());
       audit.put("latency_us", Long.toString((System.nanoTime() - started) / 1000));
       auditor.record(
-          ctx,
-          AuditEventType.INFERENCE,
-          e instanceof NotFoundException
-                  || e instanceof io.bulwark.core.ForbiddenException
-                  || e instanceof io.bulwark.core.RateLimitedException
-              ? AuditOutcome.DENIED
-              : AuditOutcome.FAILURE,
-          principal.id(),
-          resource,
-          audit);
+          ctx, AuditEventType.INFERENCE, Auditor.outcomeOf(e), principal.id(), resource, audit);
       throw e;
     }
+    // The answer leaves only once its record is durable: no output without a record.
+    audit.put("output_sha256", sha256(encoded.body()));
+    audit.put("output_bytes", Integer.toString(encoded.body().length));
+    audit.put("latency_us", Long.toString((System.nanoTime() - started) / 1000));
+    auditor.record(
+        ctx, AuditEventType.INFERENCE, AuditOutcome.SUCCESS, principal.id(), resource, audit);
+    return respond(encoded);
   }
 
   private static String sha256(byte[] bytes) {

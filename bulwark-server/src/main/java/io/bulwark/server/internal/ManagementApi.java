@@ -47,7 +47,6 @@ import io.bulwark.security.NewApiKey;
 import io.bulwark.security.Principal;
 import io.bulwark.security.Role;
 import io.bulwark.security.policy.PolicyAction;
-import io.bulwark.security.policy.ResourceView;
 import java.io.InputStream;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -672,13 +671,12 @@ public final class ManagementApi {
    * tenant is "not found" to those who may not manage that tenant).
    */
   private void checkManages(Principal p, String id) {
-    authorizer.checkSystem(p, PolicyAction.MANAGE_PRINCIPALS);
-    ApiKeyInfo k = apiKeys.find(id).orElseThrow(() -> new NotFoundException("key", id));
-    if (!k.scope().tenant().equals(p.tenant())
-        && !authorizer.allows(
-            p, PolicyAction.MANAGE_PRINCIPALS, ResourceView.system(k.scope().tenant()))) {
-      throw new NotFoundException("key", id);
-    }
+    authorizer.checkInTenant(
+        p,
+        PolicyAction.MANAGE_PRINCIPALS,
+        "key",
+        id,
+        () -> apiKeys.find(id).map(k -> k.scope().tenant()));
   }
 
   private ObjectNode keyJson(ApiKeyInfo k) {

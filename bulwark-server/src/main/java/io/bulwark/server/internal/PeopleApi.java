@@ -337,12 +337,16 @@ public final class PeopleApi {
   }
 
   private void checkAdminister(Principal p, String username) {
-    AccountInfo a =
-        accounts.list().stream()
-            .filter(x -> x.username().equals(username))
-            .findFirst()
-            .orElseThrow(() -> new io.bulwark.core.NotFoundException("account", username));
-    authorizer.checkSystem(p, PolicyAction.MANAGE_PRINCIPALS, a.tenant());
+    authorizer.checkInTenant(
+        p,
+        PolicyAction.MANAGE_PRINCIPALS,
+        "account",
+        username,
+        () ->
+            accounts.list().stream()
+                .filter(a -> a.username().equals(username))
+                .findFirst()
+                .map(AccountInfo::tenant));
   }
 
   private ObjectNode accountJson(AccountInfo a) {
