@@ -97,7 +97,7 @@ final class AuditThroughput {
   }
 
   /** An INFERENCE record shaped like the server's: ids, digests, sizes and a latency. */
-  private static AuditEvent inferenceEvent() {
+  static AuditEvent inferenceEvent() {
     Map<String, String> p = new LinkedHashMap<>();
     p.put("input_sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08");
     p.put("input_bytes", "187");

@@ -12,12 +12,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -54,17 +56,24 @@ public final class BenchMain {
     Path cache = Path.of(System.getProperty("user.home"), ".cache", "bulwark-bench");
     Path out = null;
     boolean auditOnly = false;
+    int soakMinutes = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--cache" -> cache = Path.of(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "--audit-only" -> auditOnly = true;
+        case "--soak-only" -> soakMinutes = Integer.parseInt(args[++i]);
         default -> mode = Mode.parse(args[i]);
       }
     }
     if (auditOnly) {
       // Only row (e): printed, never written over a page whose other rows it did not measure.
       System.out.println(runAudit(mode));
+      System.exit(0);
+    }
+    if (soakMinutes > 0) {
+      // Only the soak, printed like the audit row.
+      System.out.println(runSoak(cache, Duration.ofMinutes(soakMinutes)));
       System.exit(0);
     }
     String tables = run(mode, cache);
@@ -98,6 +107,38 @@ public final class BenchMain {
     try {
       bench.auditThroughput();
       return bench.report.renderAudit();
+    } finally {
+      bench.sampler.shutdownNow();
+      delete(work);
+    }
+  }
+
+  /**
+   * Serves the soak model alone (the quantised MiniLM when it is cached, else the demo model) and
+   * loads it at concurrency 64 for {@code length}, sampling memory every few seconds.
+   */
+  static String runSoak(Path cache, Duration length) throws Exception {
+    Path work = Files.createTempDirectory("bulwark-bench");
+    BenchMain bench = new BenchMain(Mode.QUICK, cache, work);
+    try {
+      boolean fetched = Files.exists(cache.resolve("all-minilm-l6-v2-q.onnx"));
+      List<BenchModel> models =
+          BenchModel.catalogue(fetched ? Mode.QUICK : Mode.SMOKE, cache, work);
+      BenchModel model = models.get(models.size() > 1 ? 1 : 0);
+      bench.report.models.add(model);
+      bench.prepareInputs(List.of(model));
+      try (BenchServer server = BenchServer.start(work.resolve("data"))) {
+        Path key = work.resolve("consumer.key");
+        server.pushAndApprove(model.name(), "1", model.bytes());
+        server.deploy(model.name(), "1");
+        server.consumerKeyFile(List.of(model.name()), key);
+        server.infer(model.name(), bench.bodies.get(model.name()).get(JSON), key);
+        ScheduledFuture<?> sampling =
+            bench.sampler.scheduleAtFixedRate(bench::sampleMemory, 0, 500, TimeUnit.MILLISECONDS);
+        bench.soak(server, model, key, length);
+        sampling.cancel(false);
+      }
+      return bench.report.renderSoak();
     } finally {
       bench.sampler.shutdownNow();
       delete(work);
@@ -154,7 +195,7 @@ public final class BenchMain {
         }
       }
       if (!mode.soak.isZero()) {
-        soak(server, models.get(models.size() > 1 ? 1 : 0), key);
+        soak(server, models.get(models.size() > 1 ? 1 : 0), key, mode.soak);
       }
       sampling.cancel(false);
       modelOpen(server, raw, models);
@@ -289,8 +330,9 @@ public final class BenchMain {
     }
   }
 
-  private void soak(BenchServer server, BenchModel model, Path key) throws Exception {
-    log("soak " + model.name() + " for " + mode.soak);
+  private void soak(BenchServer server, BenchModel model, Path key, Duration length)
+      throws Exception {
+    log("soak " + model.name() + " for " + length);
     List<String> args =
         arguments(
             server.url("/v2/models/" + model.name() + "/infer"),
@@ -299,10 +341,35 @@ public final class BenchMain {
             key,
             "2",
             64);
-    args.addAll(List.of("warmup-ms=0", "measure-ms=" + mode.soak.toMillis(), "paced=0"));
-    LoadResult r = LoadResult.run(args);
-    report.soak =
-        Optional.of(new Report.Soak(mode.soak.toMinutes(), r, report.maxRssMiB, report.maxHeapMiB));
+    args.addAll(List.of("warmup-ms=0", "measure-ms=" + length.toMillis(), "paced=0"));
+    List<Report.MemorySample> samples = new CopyOnWriteArrayList<>();
+    long started = System.nanoTime();
+    // One memory sample per tenth of the soak: a leak shows as a rising live heap (the heap left
+    // after the last collection) or RSS from the second sample on.
+    long every = Math.max(1, length.toMillis() / 10);
+    ScheduledFuture<?> series =
+        sampler.scheduleAtFixedRate(
+            () ->
+                samples.add(
+                    new Report.MemorySample(
+                        (System.nanoTime() - started) / 1_000_000_000,
+                        Machine.rssMiB(),
+                        Machine.liveHeapMiB())),
+            every,
+            every,
+            TimeUnit.MILLISECONDS);
+    LoadResult r;
+    try {
+      r = LoadResult.run(args);
+    } finally {
+      series.cancel(false);
+    }
+    synchronized (report) {
+      report.soak =
+          Optional.of(
+              new Report.Soak(
+                  length, r, report.maxRssMiB, report.maxHeapMiB, List.copyOf(samples)));
+    }
   }
 
   private LoadResult load(

@@ -25,6 +25,7 @@ class BenchMainTest {
         .contains("(d) Model open", "(e) Audit", "durable audited events/s")
         .containsPattern("\\| 256 \\| [0-9]+ \\| [0-9]+ \\| [0-9]+ \\|")
         .contains("authenticateApiKey", "rateLimit", "policyCached", "policyUncached")
+        .contains("| pipeline |", "| pipeline16 |", "| modelCall |", "| auditAppend |")
         .contains("### Targets", "≥ 70%", "≤ 1.5×", "soak at concurrency 64")
         .doesNotContain("failed");
     assertThat(tables.lines().filter(l -> l.startsWith("| credit-risk |")))
@@ -44,6 +45,16 @@ class BenchMainTest {
     assertThat(Files.readString(page))
         .isEqualTo(
             "# Intro\n" + BenchMain.BEGIN + "\n\nnew tables\n" + BenchMain.END + "\nAfter\n");
+  }
+
+  @Test
+  void runSoak_short_reportsRequestsAndMemorySamples(@TempDir Path emptyCache) throws Exception {
+    String tables = BenchMain.runSoak(emptyCache, java.time.Duration.ofSeconds(3));
+
+    assertThat(tables)
+        .contains("Soak: credit-risk", "Soak: memory")
+        .containsPattern("\\| [0-9]+ \\| [0-9.]+ \\| 0 \\|")
+        .containsPattern("\\| [0-9]+ \\| [0-9]+ \\| [0-9]+ \\|");
   }
 
   @Test

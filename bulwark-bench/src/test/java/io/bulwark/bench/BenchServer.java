@@ -159,6 +159,16 @@ final class BenchServer implements AutoCloseable {
         file, createKey("consumer", models).getBytes(StandardCharsets.US_ASCII), false);
   }
 
+  /** A new consumer key granted {@code models}. */
+  String consumerKey(List<String> models) throws Exception {
+    return createKey("consumer", models);
+  }
+
+  /** The server itself, for in-process calls. */
+  BulwarkServer server() {
+    return server;
+  }
+
   /** One inference with {@code body}, returning the response body (for the transport baseline). */
   byte[] infer(String model, Inputs.Body body, Path keyFile) throws Exception {
     HttpRequest.Builder request =

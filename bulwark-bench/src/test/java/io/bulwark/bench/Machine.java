@@ -1,6 +1,10 @@
 package io.bulwark.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -52,5 +56,20 @@ record Machine(int cores, String cpu, String jdk, Instant date) {
     } catch (IOException e) {
       return 0;
     }
+  }
+
+  /**
+   * The heap that was still in use after the most recent collection of each pool: the live set,
+   * which unlike the heap in use does not rise and fall with allocation between collections.
+   */
+  static long liveHeapMiB() {
+    long bytes = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      MemoryUsage afterCollection = pool.getCollectionUsage();
+      if (pool.getType() == MemoryType.HEAP && afterCollection != null) {
+        bytes += afterCollection.getUsed();
+      }
+    }
+    return bytes >> 20;
   }
 }

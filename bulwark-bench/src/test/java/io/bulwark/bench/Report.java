@@ -35,7 +35,15 @@ final class Report {
     }
   }
 
-  record Soak(long minutes, LoadResult result, long maxRssMiB, long maxHeapMiB) {}
+  record Soak(
+      java.time.Duration length,
+      LoadResult result,
+      long maxRssMiB,
+      long maxHeapMiB,
+      List<MemorySample> samples) {}
+
+  /** The process's memory {@code second}s into the soak. */
+  record MemorySample(long second, long rssMiB, long liveHeapMiB) {}
 
   private final Mode mode;
   private final Machine machine;
@@ -138,7 +146,8 @@ final class Report {
     auditTable(out);
     table(
         out,
-        "Security pipeline pieces (JMH, sample time per call)",
+        "Security pipeline (JMH, sample time per call): the whole in-process pipeline on the demo"
+            + " model, the model alone, one durable audit append alone, and the pieces",
         List.of("piece", "p50 µs", "p99 µs"),
         security.stream().map(p -> List.of(p.name(), f(p.p50()), f(p.p99()))).toList());
     out.append("Server process during the load runs: max RSS ")
@@ -158,6 +167,42 @@ final class Report {
   }
 
   /** Only the audit table and its target, for a run that measures nothing else. */
+  String renderSoak() {
+    StringBuilder out = new StringBuilder();
+    soak.ifPresent(
+        s -> {
+          LoadResult r = s.result();
+          table(
+              out,
+              "Soak: "
+                  + models.get(0).name()
+                  + ", JSON, HTTP/2, concurrency 64, closed loop, "
+                  + span(s.length()),
+              List.of("requests", "req/s", "errors", "p50 µs", "p99 µs", "p99.9 µs", "max µs"),
+              List.of(
+                  List.of(
+                      "" + r.requests(),
+                      f(r.requestsPerSecond()),
+                      "" + r.errors(),
+                      "" + r.p50(),
+                      "" + r.p99(),
+                      "" + r.p999(),
+                      "" + r.max())));
+          table(
+              out,
+              "Soak: memory of the server process during the soak",
+              List.of("second", "RSS MiB", "live heap MiB (after the last collection)"),
+              s.samples().stream()
+                  .map(m -> List.of("" + m.second(), "" + m.rssMiB(), "" + m.liveHeapMiB()))
+                  .toList());
+          if (!r.firstError().isEmpty() && !r.firstError().equals("null")) {
+            out.append("First error: ").append(r.firstError()).append("\n\n");
+          }
+        });
+    out.append("Load average (1 min) at the end ").append(Machine.loadAverage()).append(".\n");
+    return out.toString();
+  }
+
   String renderAudit() {
     StringBuilder out = new StringBuilder();
     auditTable(out);
@@ -247,20 +292,33 @@ final class Report {
                 ? tinyE2e.getAsDouble() / noop.getAsDouble()
                 : Double.NaN,
             0.70));
-    double p50 = sum(true);
-    double p99 = sum(false);
+    double pipelineP50 = piece("pipeline", true);
+    double pipelineP99 = piece("pipeline", false);
+    double modelP50 = piece("modelCall", true);
+    double auditP50 = piece("auditAppend", true);
+    double overheadP50 = pipelineP50 - modelP50;
     rows.add(
         List.of(
-            "security pipeline p50 (authenticate + rate limit + cached policy, summed)",
-            f(p50) + " µs",
+            "security pipeline p50 (whole pipeline in process, one caller, minus the model's p50;"
+                + " of which one durable audit append "
+                + f(auditP50)
+                + " µs)",
+            f(overheadP50) + " µs",
             "≤ 100 µs",
-            yes(p50 <= 100)));
+            Double.isNaN(overheadP50) ? "—" : yes(overheadP50 <= 100)));
     rows.add(
         List.of(
-            "security pipeline p99 (summed: an upper bound)",
-            f(p99) + " µs",
+            "security pipeline p99 (whole pipeline, model included: an upper bound)",
+            f(pipelineP99) + " µs",
             "≤ 1000 µs",
-            yes(p99 <= 1000)));
+            Double.isNaN(pipelineP99) ? "—" : yes(pipelineP99 <= 1000)));
+    rows.add(
+        List.of(
+            "security pipeline p50 without the durable audit wait (pipeline − model − audit"
+                + " append) and pieces summed (authenticate + rate limit + cached policy)",
+            f(overheadP50 - auditP50) + " µs, " + f(sum(true)) + " µs",
+            "(for reading the row above)",
+            "—"));
     rows.add(
         open.map(
                 o ->
@@ -275,13 +333,14 @@ final class Report {
         soak.map(
                 s ->
                     List.of(
-                        s.minutes() + "-minute soak at concurrency 64: errors, max RSS, max heap",
+                        span(s.length())
+                            + " soak at concurrency 64: errors, max RSS, live heap"
+                            + " from the first to the last sample",
                         s.result().errors()
                             + " errors, "
                             + s.maxRssMiB()
                             + " MiB, "
-                            + s.maxHeapMiB()
-                            + " MiB",
+                            + liveHeapTrend(s.samples()),
                         "0 errors, bounded memory",
                         yes(s.result().errors() == 0)))
             .orElse(
@@ -293,8 +352,31 @@ final class Report {
     return rows;
   }
 
+  private static String span(java.time.Duration d) {
+    return d.toSeconds() < 120 ? d.toSeconds() + " s" : d.toMinutes() + " min";
+  }
+
+  private static String liveHeapTrend(List<MemorySample> samples) {
+    if (samples.isEmpty()) {
+      return "no sample";
+    }
+    return samples.get(0).liveHeapMiB()
+        + " → "
+        + samples.get(samples.size() - 1).liveHeapMiB()
+        + " MiB";
+  }
+
+  private double piece(String name, boolean median) {
+    return security.stream()
+        .filter(p -> p.name().equals(name))
+        .mapToDouble(p -> median ? p.p50() : p.p99())
+        .findFirst()
+        .orElse(Double.NaN);
+  }
+
   private double sum(boolean median) {
     return security.stream()
+        .filter(p -> SecurityPipeline.PIECES.contains(p.name()))
         .filter(p -> !p.name().equals("policyUncached"))
         .mapToDouble(p -> median ? p.p50() : p.p99())
         .sum();

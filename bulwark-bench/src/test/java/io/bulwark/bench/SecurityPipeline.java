@@ -13,13 +13,19 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
-/** Runs {@link SecurityPipelineBenchmark} with JMH, sampling the time of every call. */
+/**
+ * Runs {@link SecurityPipelineBenchmark} and {@link InferencePipelineBenchmark} with JMH, sampling
+ * the time of every call.
+ */
 final class SecurityPipeline {
   private SecurityPipeline() {}
 
   /** The benchmark methods of {@link SecurityPipelineBenchmark}. */
   static final List<String> PIECES =
       List.of("authenticateApiKey", "rateLimit", "policyCached", "policyUncached");
+
+  /** The benchmark methods of {@link InferencePipelineBenchmark}. */
+  static final List<String> WHOLE = List.of("pipeline", "pipeline16", "modelCall", "auditAppend");
 
   /** One piece of the pipeline: median and 99th percentile of single-call time, microseconds. */
   record Piece(String name, double p50, double p99) {}
@@ -35,6 +41,7 @@ final class SecurityPipeline {
     var options =
         new OptionsBuilder()
             .include(Pattern.quote(SecurityPipelineBenchmark.class.getName()) + ".*")
+            .include(Pattern.quote(InferencePipelineBenchmark.class.getName()) + ".*")
             .mode(org.openjdk.jmh.annotations.Mode.SampleTime)
             .timeUnit(TimeUnit.MICROSECONDS)
             .forks(smoke ? 0 : 1)
@@ -55,7 +62,7 @@ final class SecurityPipeline {
     }
     // JMH leaves out a benchmark that threw; it must show as failed, not vanish from the table.
     List<Piece> pieces = new ArrayList<>();
-    for (String name : PIECES) {
+    for (String name : java.util.stream.Stream.concat(PIECES.stream(), WHOLE.stream()).toList()) {
       pieces.add(measured.getOrDefault(name, new Piece(name, Double.NaN, Double.NaN)));
     }
     return pieces;

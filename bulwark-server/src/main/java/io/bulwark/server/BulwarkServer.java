@@ -41,6 +41,7 @@ import io.bulwark.scanning.ArtifactScanner;
 import io.bulwark.scanning.ScanLimits;
 import io.bulwark.security.ApiKeyInfo;
 import io.bulwark.security.ApiKeys;
+import io.bulwark.security.AuthenticationException;
 import io.bulwark.security.Authorizer;
 import io.bulwark.security.IssuedApiKey;
 import io.bulwark.security.NewApiKey;
@@ -121,6 +122,7 @@ public final class BulwarkServer implements AutoCloseable {
   private final TlsMaterial tls;
   private final Database database;
   private final ApiKeys apiKeys;
+  private final InferenceApi inference;
   private final ModelRegistry registry;
   private final InferenceEngine engine;
   private final ModelServing serving;
@@ -245,6 +247,15 @@ public final class BulwarkServer implements AutoCloseable {
                 ScanLimits.defaults().withMaxFileBytes(config.limits().maxModelBytes())),
             new Json(config.limits()),
             signatures);
+    this.inference =
+        new InferenceApi(
+            serving,
+            new Json(config.limits()),
+            config.limits(),
+            new Blocking(executor),
+            RateLimiter.systemClock(config.rateLimits()),
+            authorizer,
+            auditor);
 
     this.server = buildServer();
   }
@@ -292,15 +303,7 @@ public final class BulwarkServer implements AutoCloseable {
                 apiKeys, tokens, externalTokens, auditor, accounts, mutualTls))
         // Outermost, so that it also sees the authentication failures.
         .decorator(new ReadBeforeRefusing());
-    new InferenceApi(
-            serving,
-            json,
-            limits,
-            blocking,
-            RateLimiter.systemClock(config.rateLimits()),
-            authorizer,
-            auditor)
-        .register(sb);
+    inference.register(sb);
     new ManagementApi(
             registry,
             serving,
@@ -350,6 +353,23 @@ public final class BulwarkServer implements AutoCloseable {
    */
   public Optional<String> bootstrapAdminKey() {
     return Optional.ofNullable(bootstrapAdminKey);
+  }
+
+  /**
+   * Runs one inference in this process as {@code POST /v2/models/{model}/infer} does once the
+   * request has arrived: the API key is authenticated, then the call is authorised, rate-limited,
+   * decoded and validated, run, encoded and recorded durably in the audit log before the body is
+   * returned. No transport, TLS or HTTP: this is how the security pipeline is measured on its own.
+   *
+   * @throws AuthenticationException if the key is not a valid, current API key
+   * @throws io.bulwark.core.BulwarkException as the route would answer with an error status
+   */
+  public byte[] inferInProcess(
+      String apiKey, String model, byte[] body, @Nullable String inferenceHeaderLength)
+      throws AuthenticationException {
+    return inference
+        .infer(null, apiKeys.authenticate(apiKey), model, null, body, inferenceHeaderLength)
+        .body();
   }
 
   /** Whether every deployed model is loaded. */

@@ -146,17 +146,39 @@ public final class InferenceApi {
   }
 
   private HttpResponse infer(ServiceRequestContext ctx, AggregatedHttpRequest req) {
+    return respond(
+        infer(
+            ctx,
+            Principals.of(ctx),
+            Principals.pathParam(ctx, "name"),
+            ctx.pathParam("version"),
+            req.content().array(),
+            req.headers().get(OipJson.INFERENCE_HEADER_CONTENT_LENGTH)));
+  }
+
+  /**
+   * Everything an inference request goes through once its body has arrived and its caller is
+   * authenticated: the audit log's availability, authorisation, rate limits, the concurrency limit,
+   * decoding and validation, the model call, encoding, and the durable audit record. The HTTP route
+   * calls it; so does in-process measurement, with no request context.
+   */
+  public EncodedResponse infer(
+      @Nullable ServiceRequestContext ctx,
+      Principal principal,
+      String name,
+      @Nullable String version,
+      byte[] body,
+      @Nullable String inferenceHeaderLength) {
     // The lease authorises first, so that a model the caller may not use is "not found" whatever
     // its rate; only then are the rate limits and the concurrency limit counted.
     long started = System.nanoTime();
-    Principal principal = Principals.of(ctx);
-    String resource = "model:" + Principals.pathParam(ctx, "name");
+    String resource = "model:" + name;
     auditor.requireAvailable();
     Map<String, String> audit = new LinkedHashMap<>();
-    audit.put("input_sha256", sha256(req.content().array()));
-    audit.put("input_bytes", Integer.toString(req.content().length()));
+    audit.put("input_sha256", sha256(body));
+    audit.put("input_bytes", Integer.toString(body.length));
     EncodedResponse encoded;
-    try (ModelServing.Lease lease = lease(ctx, PolicyAction.INFER)) {
+    try (ModelServing.Lease lease = lease(principal, PolicyAction.INFER, name, version)) {
       resource = "model:" + lease.model().name() + "/" + lease.model().version();
       rateLimiter.acquire(principal.id(), lease.model().name());
       if (!inFlight.tryAcquire()) {
@@ -166,7 +188,7 @@ public final class InferenceApi {
                 + "); retry later");
       }
       try {
-        encoded = run(req, lease);
+        encoded = run(body, inferenceHeaderLength, lease);
       } finally {
         inFlight.release();
       }
@@ -184,7 +206,7 @@ public final class InferenceApi {
     audit.put("latency_us", Long.toString((System.nanoTime() - started) / 1000));
     auditor.record(
         ctx, AuditEventType.INFERENCE, AuditOutcome.SUCCESS, principal.id(), resource, audit);
-    return respond(encoded);
+    return encoded;
   }
 
   private static String sha256(byte[] bytes) {
@@ -196,11 +218,10 @@ public final class InferenceApi {
     }
   }
 
-  private EncodedResponse run(AggregatedHttpRequest req, ModelServing.Lease lease) {
+  private EncodedResponse run(
+      byte[] body, @Nullable String inferenceHeaderLength, ModelServing.Lease lease) {
     LoadedModel model = lease.model();
-    InferenceRequest request =
-        decoder.decode(
-            req.content().array(), req.headers().get(OipJson.INFERENCE_HEADER_CONTENT_LENGTH));
+    InferenceRequest request = decoder.decode(body, inferenceHeaderLength);
     InputValidator.validate(model.signature(), request.inputs(), limits.maxTensorElements());
     List<Tensor> outputs = model.infer(request.inputs(), request.outputNames());
     return encoder.encode(
@@ -219,9 +240,12 @@ public final class InferenceApi {
 
   /** The serving model the path names, if the caller may see it; else "not found". */
   private ModelServing.Lease lease(ServiceRequestContext ctx, PolicyAction action) {
-    Principal principal = Principals.of(ctx);
-    String name = Principals.pathParam(ctx, "name");
-    @Nullable String version = ctx.pathParam("version");
+    return lease(
+        Principals.of(ctx), action, Principals.pathParam(ctx, "name"), ctx.pathParam("version"));
+  }
+
+  private ModelServing.Lease lease(
+      Principal principal, PolicyAction action, String name, @Nullable String version) {
     authorizer.checkModel(principal, action, name);
     return serving
         .lease(name, principal.id(), version)
