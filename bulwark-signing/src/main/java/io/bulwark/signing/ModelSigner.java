@@ -4,20 +4,16 @@ import io.bulwark.signing.internal.Dsse;
 import io.bulwark.signing.internal.OmsCodec;
 import io.bulwark.signing.internal.StrictSignatures;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 
@@ -109,17 +105,6 @@ public final class ModelSigner {
         throw new GeneralSecurityException("a certificate cannot be encoded", e);
       }
     }
-    return OmsCodec.writeBundle(payload, signature, certificates, hint(publicKey));
-  }
-
-  private static String hint(PublicKey key) throws GeneralSecurityException {
-    String pem =
-        "-----BEGIN PUBLIC KEY-----\n"
-            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(key.getEncoded())
-            + "\n-----END PUBLIC KEY-----\n";
-    return HexFormat.of()
-        .formatHex(
-            MessageDigest.getInstance("SHA-256").digest(pem.getBytes(StandardCharsets.US_ASCII)));
+    return OmsCodec.writeBundle(payload, signature, certificates, OmsCodec.keyHint(publicKey));
   }
 }

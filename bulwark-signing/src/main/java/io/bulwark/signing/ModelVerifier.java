@@ -1,6 +1,7 @@
 package io.bulwark.signing;
 
 import io.bulwark.core.BulwarkException;
+import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.Strings;
 import io.bulwark.signing.internal.Dsse;
 import io.bulwark.signing.internal.OmsCodec;
@@ -259,12 +260,17 @@ public final class ModelVerifier {
     SigstoreKeyless sigstore = keyless;
     if (key != null) {
       verificationKey = key;
+      checkNamesTheKey(parsed, key);
       signer = "key sha256:" + HexFormat.of().formatHex(sha256(key.getEncoded()));
     } else if (sigstore != null) {
       SigstoreKeyless.Signer s = sigstore.verify(bundle, parsed);
       verificationKey = s.key();
       signer = s.description();
     } else {
+      if (!parsed.keyHint().isEmpty() || parsed.embeddedKey().length > 0) {
+        throw new VerificationException(
+            "the bundle names a public key, but a CA was given to verify a certificate");
+      }
       X509Certificate leaf = checkChain(parsed.certificates(), validAt);
       verificationKey = leaf.getPublicKey();
       signer = leaf.getSubjectX500Principal().getName();
@@ -276,6 +282,40 @@ public final class ModelVerifier {
       throw new VerificationException("invalid signature: " + e.getMessage(), e);
     }
     return new Signed(statement, signer);
+  }
+
+  /**
+   * A key-form bundle may name its key (a hint, or the key itself in versions before 1.1) and its
+   * DSSE signature may carry a key id; none of them is signed, so each must agree with the key
+   * given to verify, or the bundle has been changed or was made for another key.
+   */
+  private static void checkNamesTheKey(OmsCodec.Bundle bundle, PublicKey key)
+      throws VerificationException {
+    String hint = OmsCodec.keyHint(key);
+    if (!bundle.keyHint().isEmpty() && !bundle.keyHint().equals(hint)) {
+      throw new VerificationException(
+          "the bundle's public key hint names another key than the one given to verify");
+    }
+    if (!bundle.keyId().isEmpty() && !bundle.keyId().equals(hint)) {
+      throw new VerificationException(
+          "the DSSE signature's keyid names another key than the one given to verify");
+    }
+    if (bundle.embeddedKey().length > 0) {
+      // DER as the Sigstore bundle defines it, or PEM text as model_signing 0.3 to 1.0 wrote.
+      byte[] embedded = bundle.embeddedKey();
+      String text = new String(embedded, StandardCharsets.US_ASCII);
+      if (text.startsWith("-----BEGIN")) {
+        try {
+          embedded = SigningKeys.publicKey(text).getEncoded();
+        } catch (InvalidRequestException e) {
+          throw new VerificationException("malformed bundle: publicKey.rawBytes is not a key", e);
+        }
+      }
+      if (!MessageDigest.isEqual(embedded, key.getEncoded())) {
+        throw new VerificationException(
+            "the bundle embeds another public key than the one given to verify");
+      }
+    }
   }
 
   private static byte[] sha256(byte[] data) {

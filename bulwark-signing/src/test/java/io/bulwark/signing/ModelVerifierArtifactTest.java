@@ -86,7 +86,7 @@ class ModelVerifierArtifactTest {
                 ModelVerifier.forKey(ModelVerifierTest.p256().getPublic())
                     .verifyArtifact(bundle, digest))
         .isInstanceOf(VerificationException.class)
-        .hasMessageContaining("invalid signature");
+        .hasMessageContaining("hint names another key");
   }
 
   @Test

@@ -13,10 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,7 +103,7 @@ class ModelVerifierTest {
                     base.resolve("v1.1.0-elliptic-key/model.sig"),
                     List.of(base.resolve("v1.1.0-elliptic-key/ignore-me"))))
         .isInstanceOf(VerificationException.class)
-        .hasMessageContaining("invalid signature");
+        .hasMessageContaining("hint names another key");
   }
 
   @Test
@@ -203,7 +205,75 @@ class ModelVerifierTest {
     assertThatThrownBy(
             () -> ModelVerifier.forKey(p256().getPublic()).verify(model, bundle, List.of()))
         .isInstanceOf(VerificationException.class)
+        .hasMessageContaining("hint names another key");
+  }
+
+  @Test
+  void verify_wrongKeyAndHintRemoved_throwsOnTheSignature() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode bundle = (ObjectNode) mapper.readTree(sign());
+    ((ObjectNode) bundle.get("verificationMaterial")).remove("publicKey");
+    byte[] edited = mapper.writeValueAsBytes(bundle);
+
+    assertThatThrownBy(
+            () -> ModelVerifier.forKey(p256().getPublic()).verify(model, edited, List.of()))
+        .isInstanceOf(VerificationException.class)
         .hasMessageContaining("invalid signature");
+  }
+
+  @Test
+  void verify_unsignedBundleFieldsChanged_throws() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    Map<String, java.util.function.Consumer<ObjectNode>> edits =
+        Map.of(
+            "hint names another key",
+            b ->
+                ((ObjectNode) b.at("/verificationMaterial/publicKey")).put("hint", "00".repeat(32)),
+            "keyid names another key",
+            b -> ((ObjectNode) b.at("/dsseEnvelope/signatures/0")).put("keyid", "someone-else"),
+            "unknown field extra",
+            b -> b.put("extra", 1),
+            "unknown field note",
+            b -> ((ObjectNode) b.at("/dsseEnvelope")).put("note", "x"),
+            "unknown field comment",
+            b -> ((ObjectNode) b.at("/verificationMaterial/publicKey")).put("comment", "x"));
+    for (var edit : edits.entrySet()) {
+      ObjectNode bundle = (ObjectNode) mapper.readTree(sign());
+      edit.getValue().accept(bundle);
+      byte[] edited = mapper.writeValueAsBytes(bundle);
+      assertThatThrownBy(() -> verify(edited))
+          .as(edit.getKey())
+          .isInstanceOf(VerificationException.class)
+          .hasMessageContaining(edit.getKey());
+    }
+  }
+
+  @Test
+  void verify_upstreamBundleEmbeddingAnotherKey_throws() throws Exception {
+    Path base = oms().resolve("model-transparency-scripts-tests");
+    Path vector = base.resolve("v1.0.0-elliptic-key");
+    ObjectMapper mapper = new ObjectMapper();
+    ObjectNode bundle = (ObjectNode) mapper.readTree(vector.resolve("model.sig").toFile());
+    String otherPem =
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(p256().getPublic().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n";
+    ((ObjectNode) bundle.at("/verificationMaterial/publicKey"))
+        .put(
+            "rawBytes",
+            Base64.getEncoder().encodeToString(otherPem.getBytes(StandardCharsets.US_ASCII)));
+    Path edited = model.resolveSibling("edited.sig");
+    Files.write(edited, mapper.writeValueAsBytes(bundle));
+    PublicKey upstream =
+        SigningKeys.publicKey(
+            Files.readString(base.resolve("keys/certificate/signing-key-pub.pem")));
+
+    assertThatThrownBy(
+            () ->
+                ModelVerifier.forKey(upstream)
+                    .verify(vector.resolve("signme-1"), edited, List.of()))
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining("embeds another public key");
   }
 
   @Test

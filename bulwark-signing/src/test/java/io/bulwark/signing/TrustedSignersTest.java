@@ -49,7 +49,8 @@ class TrustedSignersTest {
 
     assertThatThrownBy(() -> signers.verifyArtifact(bundle, digest))
         .isInstanceOf(VerificationException.class)
-        .hasMessageStartingWith("no trusted signer accepts the signature: [1] invalid signature");
+        .hasMessageStartingWith(
+            "no trusted signer accepts the signature: [1] the bundle's public key hint names another key");
   }
 
   @Test

@@ -12,8 +12,13 @@ import io.bulwark.core.Strings;
 import io.bulwark.signing.ModelManifest;
 import io.bulwark.signing.VerificationException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -41,12 +46,42 @@ public final class OmsCodec {
   /**
    * What a bundle says; nothing in it is trusted until verified. Internal and never compared, so
    * the array components are acceptable.
+   *
+   * @param keyHint the {@code publicKey.hint}, empty if absent
+   * @param embeddedKey the {@code publicKey.rawBytes} (older versions embed the PEM), empty if
+   *     absent
+   * @param keyId the DSSE signature's key id, empty if absent
    */
   @SuppressWarnings("ArrayRecordComponent")
   public record Bundle(
-      String payloadType, byte[] payload, byte[] signature, List<byte[]> certificates) {
+      String payloadType,
+      byte[] payload,
+      byte[] signature,
+      List<byte[]> certificates,
+      String keyHint,
+      byte[] embeddedKey,
+      String keyId) {
     public Bundle {
       certificates = List.copyOf(certificates);
+    }
+  }
+
+  /**
+   * The hint by which a key-form bundle names its public key, as the reference implementation
+   * writes it: the hex SHA-256 of the key's PEM text.
+   */
+  public static String keyHint(PublicKey key) {
+    String pem =
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(key.getEncoded())
+            + "\n-----END PUBLIC KEY-----\n";
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(pem.getBytes(StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
     }
   }
 
@@ -82,12 +117,41 @@ public final class OmsCodec {
   /** Parses a bundle; the caller has bounded its size. */
   public static Bundle parseBundle(byte[] json) throws VerificationException {
     JsonNode root = readTree(json, "bundle");
+    // Fields nobody checks would let a bundle change without failing verification; a bundle with
+    // a field this verifier does not know is refused rather than half-read.
+    onlyFields(root, "bundle", "mediaType", "verificationMaterial", "dsseEnvelope");
     String mediaType = text(root, "mediaType", "bundle");
     if (!mediaType.equals(BUNDLE_MEDIA_TYPE) && !mediaType.equals(BUNDLE_MEDIA_TYPE_ALT)) {
       throw new VerificationException(
           "unsupported bundle media type " + Strings.printable(mediaType));
     }
     JsonNode material = object(root, "verificationMaterial", "bundle");
+    onlyFields(
+        material,
+        "verificationMaterial",
+        "publicKey",
+        "x509CertificateChain",
+        "certificate",
+        "tlogEntries",
+        "timestampVerificationData");
+    String keyHint = "";
+    byte[] embeddedKey = new byte[0];
+    JsonNode publicKey = material.get("publicKey");
+    if (publicKey != null) {
+      if (!publicKey.isObject()) {
+        throw new VerificationException("malformed bundle: publicKey is not an object");
+      }
+      onlyFields(publicKey, "publicKey", "hint", "rawBytes", "keyDetails");
+      if (publicKey.has("hint")) {
+        keyHint = text(publicKey, "hint", "publicKey");
+      }
+      if (publicKey.has("rawBytes")) {
+        embeddedKey = base64(publicKey, "rawBytes", "publicKey");
+      }
+      if (publicKey.has("keyDetails")) {
+        text(publicKey, "keyDetails", "publicKey");
+      }
+    }
     List<byte[]> certificates = new ArrayList<>();
     JsonNode chain = material.get("x509CertificateChain");
     JsonNode single = material.get("certificate");
@@ -95,14 +159,17 @@ public final class OmsCodec {
       throw new VerificationException("malformed bundle: both a certificate and a chain");
     }
     if (chain != null) {
+      onlyFields(chain, "x509CertificateChain", "certificates");
       JsonNode certs = chain.get("certificates");
       if (certs == null || !certs.isArray() || certs.isEmpty()) {
         throw new VerificationException("malformed bundle: empty x509CertificateChain");
       }
       for (JsonNode c : certs) {
+        onlyFields(c, "certificate", "rawBytes");
         certificates.add(base64(c, "rawBytes", "certificate"));
       }
     } else if (single != null) {
+      onlyFields(single, "certificate", "rawBytes");
       certificates.add(base64(single, "rawBytes", "certificate"));
     }
     if (root.has("messageSignature")) {
@@ -110,14 +177,21 @@ public final class OmsCodec {
           "malformed bundle: a messageSignature instead of a DSSE envelope");
     }
     JsonNode envelope = object(root, "dsseEnvelope", "bundle");
+    onlyFields(envelope, "DSSE envelope", "payload", "payloadType", "signatures");
     String payloadType = text(envelope, "payloadType", "DSSE envelope");
     byte[] payload = base64(envelope, "payload", "DSSE envelope");
     JsonNode signatures = envelope.get("signatures");
     if (signatures == null || !signatures.isArray() || signatures.size() != 1) {
       throw new VerificationException("the DSSE envelope must carry exactly one signature");
     }
-    byte[] signature = base64(signatures.get(0), "sig", "DSSE signature");
-    return new Bundle(payloadType, payload, signature, certificates);
+    JsonNode only = signatures.get(0);
+    byte[] signature = base64(only, "sig", "DSSE signature");
+    onlyFields(only, "DSSE signature", "sig", "keyid");
+    // Earlier versions of the reference implementation write "keyid": null.
+    JsonNode keyIdNode = only.get("keyid");
+    String keyId =
+        keyIdNode == null || keyIdNode.isNull() ? "" : text(only, "keyid", "DSSE signature");
+    return new Bundle(payloadType, payload, signature, certificates, keyHint, embeddedKey, keyId);
   }
 
   /** Parses an in-toto statement far enough to tell the predicate; semantics are checked later. */
@@ -282,6 +356,18 @@ public final class OmsCodec {
       throw new VerificationException("malformed " + what + ": not a JSON object");
     }
     return root;
+  }
+
+  private static void onlyFields(JsonNode node, String what, String... allowed)
+      throws VerificationException {
+    List<String> known = List.of(allowed);
+    for (var names = node.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!known.contains(name)) {
+        throw new VerificationException(
+            "malformed " + what + ": unknown field " + Strings.printable(name));
+      }
+    }
   }
 
   private static JsonNode object(JsonNode parent, String field, String what)
