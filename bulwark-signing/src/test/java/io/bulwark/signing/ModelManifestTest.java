@@ -1,6 +1,7 @@
 package io.bulwark.signing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,6 +47,30 @@ class ModelManifestTest {
           .isEqualTo(golden.at("/subject/0/digest/sha256").asText());
       assertThat(manifest.modelName()).isEqualTo(golden.at("/subject/0/name").asText());
     }
+  }
+
+  /**
+   * The goldens of the "shards" serialisation (15 of the 21) describe a method this implementation
+   * does not offer: a bundle that uses it is refused by name, never verified in part.
+   */
+  @Test
+  void parseStatement_shardGoldens_refusedAsUnsupportedMethod() throws Exception {
+    Path dir =
+        ModelVerifierTest.oms()
+            .resolve("payload-goldens/tests/_signing/testdata/signing/TestPayload");
+    int refused = 0;
+    try (var goldens = Files.list(dir)) {
+      for (Path golden : goldens.filter(p -> p.toString().contains("shard")).toList()) {
+        byte[] statement = Files.readAllBytes(golden);
+        assertThatThrownBy(
+                () -> io.bulwark.signing.internal.OmsCodec.parseStatement(statement, 100))
+            .as(golden.getFileName().toString())
+            .isInstanceOf(VerificationException.class)
+            .hasMessageContaining("unsupported serialization method shards");
+        refused++;
+      }
+    }
+    assertThat(refused).isEqualTo(14);
   }
 
   @Test
