@@ -197,6 +197,7 @@ class SupplyChainEndToEndTest {
       assertThat(c.at("/approvals/0/by").asText()).startsWith("key:");
       assertThat(c.at("/approvals/0/by").asText()).isNotEqualTo(c.get("published_by").asText());
       assertThat(c.get("deployments")).hasSize(1);
+      assertThat(c.at("/deployments/0/action").asText()).isEqualTo("deploy");
       assertThat(c.get("serving").asText()).isEqualTo("deployed");
       assertThat(c.get("events").findValuesAsText("action"))
           .containsExactly("push", "approve", "deploy");
@@ -255,6 +256,11 @@ class SupplyChainEndToEndTest {
       HttpResponse<String> rolled = s.postJson("/api/v1/models/m/rollback", s.adminKey, "");
       assertThat(rolled.statusCode()).isEqualTo(200);
       assertThat(servedVersions(s, callers)).containsExactly("1");
+      JsonNode custody =
+          Jsons.parse(s.get("/api/v1/models/m/versions/2", s.adminKey).body()).get("custody");
+      assertThat(custody.get("deployments").findValuesAsText("action"))
+          .containsExactly("canary", "rollback");
+      assertThat(custody.at("/deployments/0/reason").asText()).contains("try 2");
 
       s.putJson(
           "/api/v1/models/m/deployment", s.adminKey, "{\"version\":\"2\",\"canary_percent\":10}");

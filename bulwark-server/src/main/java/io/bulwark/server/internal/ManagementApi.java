@@ -31,7 +31,6 @@ import io.bulwark.core.ModelNames;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.Strings;
 import io.bulwark.registry.Deployment;
-import io.bulwark.registry.DeploymentRecord;
 import io.bulwark.registry.ModelCard;
 import io.bulwark.registry.ModelCards;
 import io.bulwark.registry.ModelEvent;
@@ -95,6 +94,10 @@ public final class ManagementApi {
     this.limits = limits;
     this.blocking = blocking;
   }
+
+  /** Events that change what serves a version. */
+  private static final java.util.Set<String> SERVING_ACTIONS =
+      java.util.Set.of("deploy", "promote", "rollback", "canary", "undeploy");
 
   public void register(ServerBuilder sb) {
     sb.route()
@@ -355,13 +358,18 @@ public final class ManagementApi {
           .put("by", v.approvedBy())
           .put("at", v.approvedAt() == null ? null : v.approvedAt().toString());
     }
+    // Every change to what serves this version: deploys, promotions and rollbacks to it, canaries
+    // of it (started, rolled back), and its undeployment; from the event table, with the reasons.
     ArrayNode deployments = c.putArray("deployments");
-    for (DeploymentRecord d : registry.deploymentHistory(v.name())) {
-      if (d.version().equals(v.version())) {
+    List<ModelEvent> history = registry.events(v.name());
+    for (ModelEvent e : history) {
+      if (v.version().equals(e.version()) && SERVING_ACTIONS.contains(e.action())) {
         deployments
             .addObject()
-            .put("deployed_at", d.deployedAt().toString())
-            .put("deployed_by", d.deployedBy());
+            .put("action", e.action())
+            .put("at", e.time().toString())
+            .put("by", e.actor())
+            .put("reason", e.reason());
       }
     }
     Optional<Deployment> now = registry.deployment(v.name());
@@ -374,7 +382,7 @@ public final class ManagementApi {
                         : d.servesVersion(v.version()) ? "canary" : "no")
             .orElse("no"));
     ArrayNode events = c.putArray("events");
-    for (ModelEvent e : registry.events(v.name())) {
+    for (ModelEvent e : history) {
       if (v.version().equals(e.version())) {
         events
             .addObject()
