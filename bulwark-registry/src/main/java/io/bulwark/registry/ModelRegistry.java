@@ -225,37 +225,50 @@ public final class ModelRegistry {
       WrappedKey key,
       long expectedSize)
       throws IOException, ArtifactIntegrityException {
+    // One pass: the plaintext is digested range by range as it is decrypted into an array of the
+    // recorded size, instead of being collected, copied and then read again to digest it.
+    MessageDigest digest = sha256();
     byte[] plaintext;
     try (InputStream in = Files.newInputStream(blob)) {
       plaintext =
-          sealer.open(
+          sealer.openExactly(
               in,
               key,
               artifactAad(name, version),
               keyAad(name, version, format, sha256),
-              expectedSize);
+              expectedSize,
+              digest::update);
     } catch (ArtifactIntegrityException e) {
+      String problem = e.getMessage();
+      if (ArtifactIntegrityException.PLAINTEXT_LONGER_THAN_RECORDED.equals(problem)) {
+        throw new ArtifactIntegrityException(
+            "the stored artifact of model '" + name + "' version '" + version + "' has grown");
+      }
+      if (ArtifactIntegrityException.PLAINTEXT_SHORTER_THAN_RECORDED.equals(problem)) {
+        throw digestMismatch(name, version);
+      }
       throw new ArtifactIntegrityException(
           "the stored artifact of model '"
               + name
               + "' version '"
               + version
               + "' failed its integrity check: "
-              + e.getMessage());
-    } catch (LimitExceededException e) {
-      throw new ArtifactIntegrityException(
-          "the stored artifact of model '" + name + "' version '" + version + "' has grown");
+              + problem);
     }
-    byte[] digest = sha256().digest(plaintext);
-    if (plaintext.length != expectedSize || !MessageDigest.isEqual(digest, HEX.parseHex(sha256))) {
-      throw new ArtifactIntegrityException(
-          "the stored artifact of model '"
-              + name
-              + "' version '"
-              + version
-              + "' does not match its recorded digest");
+    if (!MessageDigest.isEqual(digest.digest(), HEX.parseHex(sha256))) {
+      java.util.Arrays.fill(plaintext, (byte) 0);
+      throw digestMismatch(name, version);
     }
     return plaintext;
+  }
+
+  private static ArtifactIntegrityException digestMismatch(String name, String version) {
+    return new ArtifactIntegrityException(
+        "the stored artifact of model '"
+            + name
+            + "' version '"
+            + version
+            + "' does not match its recorded digest");
   }
 
   /** Every model, by name. */
