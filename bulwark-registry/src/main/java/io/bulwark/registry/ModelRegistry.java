@@ -14,6 +14,7 @@ import io.bulwark.crypto.WrappedKey;
 import io.bulwark.storage.Database;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -225,9 +226,14 @@ public final class ModelRegistry {
       WrappedKey key,
       long expectedSize)
       throws IOException, ArtifactIntegrityException {
-    // One pass: the plaintext is digested range by range as it is decrypted into an array of the
-    // recorded size, instead of being collected, copied and then read again to digest it.
-    MessageDigest digest = sha256();
+    // One pass: the plaintext is decrypted into an array of the recorded size and each
+    // authenticated range is digested on a second thread while the next one is decrypted, instead
+    // of the whole being collected, copied and read again. The digest is compared before the bytes
+    // leave the registry. Deferring that comparison into the caller, to overlap it with ONNX
+    // Runtime's session creation, would gain nothing: decrypting takes at least as long as hashing
+    // (about 75 against 70 ms of CPU for 86 MiB), so on two free cores the digest is done when the
+    // decryption is.
+    PipelinedSha256 digest = PipelinedSha256.start();
     byte[] plaintext;
     try (InputStream in = Files.newInputStream(blob)) {
       plaintext =
@@ -237,7 +243,7 @@ public final class ModelRegistry {
               artifactAad(name, version),
               keyAad(name, version, format, sha256),
               expectedSize,
-              digest::update);
+              digest);
     } catch (ArtifactIntegrityException e) {
       String problem = e.getMessage();
       if (ArtifactIntegrityException.PLAINTEXT_LONGER_THAN_RECORDED.equals(problem)) {
@@ -254,8 +260,17 @@ public final class ModelRegistry {
               + version
               + "' failed its integrity check: "
               + problem);
+    } finally {
+      digest.finish();
     }
-    if (!MessageDigest.isEqual(digest.digest(), HEX.parseHex(sha256))) {
+    byte[] actual;
+    try {
+      actual = digest.await();
+    } catch (InterruptedIOException e) {
+      java.util.Arrays.fill(plaintext, (byte) 0);
+      throw e;
+    }
+    if (!MessageDigest.isEqual(actual, HEX.parseHex(sha256))) {
       java.util.Arrays.fill(plaintext, (byte) 0);
       throw digestMismatch(name, version);
     }
