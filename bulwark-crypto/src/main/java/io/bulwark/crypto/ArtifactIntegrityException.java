@@ -18,6 +18,20 @@ public final class ArtifactIntegrityException extends GeneralSecurityException {
   /** The ciphertext was modified, truncated, extended or sealed for another model version. */
   public static final String CIPHERTEXT_NOT_AUTHENTIC = "artifact ciphertext failed authentication";
 
+  /**
+   * The ciphertext is authentic but holds more plaintext than the length recorded for it (see
+   * {@link ArtifactSealer#openExactly}).
+   */
+  public static final String PLAINTEXT_LONGER_THAN_RECORDED =
+      "artifact plaintext is longer than its recorded length";
+
+  /**
+   * The ciphertext is authentic but holds less plaintext than the length recorded for it (see
+   * {@link ArtifactSealer#openExactly}).
+   */
+  public static final String PLAINTEXT_SHORTER_THAN_RECORDED =
+      "artifact plaintext is shorter than its recorded length";
+
   public ArtifactIntegrityException(String message) {
     super(message);
   }

@@ -53,6 +53,46 @@ public interface ArtifactSealer {
       throws ArtifactIntegrityException, IOException;
 
   /**
+   * Decrypts and authenticates a whole sealed artifact whose plaintext length was recorded when it
+   * was sealed, straight into one array of exactly that length: no buffer is grown or copied.
+   * Returns only if every byte is authentic, the stream is complete, and it held exactly {@code
+   * plaintextBytes} bytes. Reads {@code sealed} to its end but does not close it.
+   *
+   * <p>Each range of plaintext is passed to {@code observer}, in order and on the calling thread,
+   * as soon as it has been authenticated and written into the array that will be returned, so a
+   * caller can digest the plaintext while it is decrypted instead of reading it again afterwards.
+   * Every range is authentic under the key and {@code artifactAssociatedData}, but only a normal
+   * return proves the stream complete: a caller must not act on what it observed until then. On any
+   * failure the array is zeroed before this method throws.
+   *
+   * @param plaintextBytes the plaintext's recorded length, at most {@link #MAX_PLAINTEXT_BYTES}
+   * @throws ArtifactIntegrityException as {@link #open}, and with {@link
+   *     ArtifactIntegrityException#PLAINTEXT_LONGER_THAN_RECORDED} or {@link
+   *     ArtifactIntegrityException#PLAINTEXT_SHORTER_THAN_RECORDED} if an authentic stream holds
+   *     more or fewer bytes than {@code plaintextBytes}
+   * @throws IOException if reading {@code sealed} fails
+   */
+  byte[] openExactly(
+      InputStream sealed,
+      WrappedKey key,
+      byte[] artifactAssociatedData,
+      byte[] keyAssociatedData,
+      long plaintextBytes,
+      PlaintextObserver observer)
+      throws ArtifactIntegrityException, IOException;
+
+  /** Sees the plaintext of {@link #openExactly} as it is authenticated. */
+  @FunctionalInterface
+  interface PlaintextObserver {
+    /**
+     * Called once per range, in order: {@code plaintext[offset, offset + length)} is authentic and
+     * will not change. Must not write to {@code plaintext}. An exception it throws ends the open
+     * and reaches its caller unchanged.
+     */
+    void authenticated(byte[] plaintext, int offset, int length);
+  }
+
+  /**
    * Re-wraps a data key under the key-encryption key's current primary version, for rotation: the
    * data key is unwrapped by whichever enabled version wrapped it and wrapped again, in memory; the
    * sealed artifact is neither read nor changed, and its ciphertext stays valid with the returned

@@ -14,6 +14,7 @@ import io.bulwark.crypto.WrappedKey;
 import io.bulwark.storage.Database;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -225,37 +226,64 @@ public final class ModelRegistry {
       WrappedKey key,
       long expectedSize)
       throws IOException, ArtifactIntegrityException {
+    // One pass: the plaintext is decrypted into an array of the recorded size and each
+    // authenticated range is digested on a second thread while the next one is decrypted, instead
+    // of the whole being collected, copied and read again. The digest is compared before the bytes
+    // leave the registry. Deferring that comparison into the caller, to overlap it with ONNX
+    // Runtime's session creation, would gain nothing: decrypting takes at least as long as hashing
+    // (about 75 against 70 ms of CPU for 86 MiB), so on two free cores the digest is done when the
+    // decryption is.
+    PipelinedSha256 digest = PipelinedSha256.start();
     byte[] plaintext;
     try (InputStream in = Files.newInputStream(blob)) {
       plaintext =
-          sealer.open(
+          sealer.openExactly(
               in,
               key,
               artifactAad(name, version),
               keyAad(name, version, format, sha256),
-              expectedSize);
+              expectedSize,
+              digest);
     } catch (ArtifactIntegrityException e) {
+      String problem = e.getMessage();
+      if (ArtifactIntegrityException.PLAINTEXT_LONGER_THAN_RECORDED.equals(problem)) {
+        throw new ArtifactIntegrityException(
+            "the stored artifact of model '" + name + "' version '" + version + "' has grown");
+      }
+      if (ArtifactIntegrityException.PLAINTEXT_SHORTER_THAN_RECORDED.equals(problem)) {
+        throw digestMismatch(name, version);
+      }
       throw new ArtifactIntegrityException(
           "the stored artifact of model '"
               + name
               + "' version '"
               + version
               + "' failed its integrity check: "
-              + e.getMessage());
-    } catch (LimitExceededException e) {
-      throw new ArtifactIntegrityException(
-          "the stored artifact of model '" + name + "' version '" + version + "' has grown");
+              + problem);
+    } finally {
+      digest.finish();
     }
-    byte[] digest = sha256().digest(plaintext);
-    if (plaintext.length != expectedSize || !MessageDigest.isEqual(digest, HEX.parseHex(sha256))) {
-      throw new ArtifactIntegrityException(
-          "the stored artifact of model '"
-              + name
-              + "' version '"
-              + version
-              + "' does not match its recorded digest");
+    byte[] actual;
+    try {
+      actual = digest.await();
+    } catch (InterruptedIOException e) {
+      java.util.Arrays.fill(plaintext, (byte) 0);
+      throw e;
+    }
+    if (!MessageDigest.isEqual(actual, HEX.parseHex(sha256))) {
+      java.util.Arrays.fill(plaintext, (byte) 0);
+      throw digestMismatch(name, version);
     }
     return plaintext;
+  }
+
+  private static ArtifactIntegrityException digestMismatch(String name, String version) {
+    return new ArtifactIntegrityException(
+        "the stored artifact of model '"
+            + name
+            + "' version '"
+            + version
+            + "' does not match its recorded digest");
   }
 
   /** Every model, by name. */

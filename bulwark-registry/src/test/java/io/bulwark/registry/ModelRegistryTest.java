@@ -126,6 +126,52 @@ class ModelRegistryTest {
   }
 
   @Test
+  void open_recordedSizeOneBelowActual_hasGrown() throws Exception {
+    push("m", "1", artifact(3_000_000, 30));
+    setRecorded("size_bytes = size_bytes - 1");
+
+    assertThatThrownBy(() -> registry.open("m", "1"))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessage("the stored artifact of model 'm' version '1' has grown");
+  }
+
+  @Test
+  void open_recordedSizeOneAboveActual_doesNotMatchDigest() throws Exception {
+    push("m", "1", artifact(3_000_000, 31));
+    setRecorded("size_bytes = size_bytes + 1");
+
+    assertThatThrownBy(() -> registry.open("m", "1"))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessage(
+            "the stored artifact of model 'm' version '1' does not match its recorded digest");
+  }
+
+  @Test
+  void open_recordedSizeEmptiedOrDigestChanged_failsIntegrity() throws Exception {
+    byte[] model = artifact(5000, 32);
+    push("m", "1", model);
+    setRecorded("size_bytes = 0");
+    assertThatThrownBy(() -> registry.open("m", "1"))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessageContaining("has grown");
+
+    setRecorded("size_bytes = " + model.length + ", sha256 = '" + "00".repeat(32) + "'");
+    // The recorded digest is bound into the key wrap: the key no longer unwraps.
+    assertThatThrownBy(() -> registry.open("m", "1"))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessageContaining("failed its integrity check");
+  }
+
+  private void setRecorded(String assignments) {
+    db.writeAll(
+        c -> {
+          try (var st = c.createStatement()) {
+            st.executeUpdate("UPDATE model_versions SET " + assignments);
+          }
+        });
+  }
+
+  @Test
   void push_existingVersion_conflicts() throws Exception {
     push("m", "1", artifact(10, 6));
     assertThatThrownBy(() -> push("m", "1", artifact(10, 7))).isInstanceOf(ConflictException.class);

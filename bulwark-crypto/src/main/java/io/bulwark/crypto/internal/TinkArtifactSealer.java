@@ -49,7 +49,10 @@ public final class TinkArtifactSealer implements ArtifactSealer {
           PredefinedStreamingAeadParameters.AES256_GCM_HKDF_1MB,
           PredefinedStreamingAeadParameters.AES256_GCM_HKDF_4KB);
 
-  /** Plaintext is collected in chunks of this size, so no buffer is ever copied to grow. */
+  /**
+   * Plaintext is read in chunks of this size: collected in chunks when its length is unknown, so no
+   * buffer is ever copied to grow, and handed to the observer in chunks when it is known.
+   */
   private static final int CHUNK_BYTES = 1 << 20;
 
   private final KeyEncryptionKey kek;
@@ -102,6 +105,73 @@ public final class TinkArtifactSealer implements ArtifactSealer {
         throw sourceFailure;
       }
       throw new ArtifactIntegrityException(ArtifactIntegrityException.CIPHERTEXT_NOT_AUTHENTIC, e);
+    }
+  }
+
+  @Override
+  public byte[] openExactly(
+      InputStream sealed,
+      WrappedKey key,
+      byte[] artifactAssociatedData,
+      byte[] keyAssociatedData,
+      long plaintextBytes,
+      PlaintextObserver observer)
+      throws ArtifactIntegrityException, IOException {
+    Objects.requireNonNull(sealed, "sealed");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(artifactAssociatedData, "artifactAssociatedData");
+    Objects.requireNonNull(keyAssociatedData, "keyAssociatedData");
+    Objects.requireNonNull(observer, "observer");
+    if (plaintextBytes < 0 || plaintextBytes > MAX_PLAINTEXT_BYTES) {
+      throw new IllegalArgumentException(
+          "plaintextBytes must be between 0 and " + MAX_PLAINTEXT_BYTES);
+    }
+    StreamingAead streamingAead = unwrapDataKey(key, keyAssociatedData);
+    SourceInputStream source = new SourceInputStream(sealed);
+    byte[] plaintext = new byte[(int) plaintextBytes];
+    boolean complete = false;
+    try (InputStream decrypting =
+        streamingAead.newDecryptingStream(source, artifactAssociatedData)) {
+      readExactly(decrypting, plaintext, observer);
+      complete = true;
+      return plaintext;
+    } catch (IOException | GeneralSecurityException e) {
+      IOException sourceFailure = source.failure;
+      if (sourceFailure != null) {
+        throw sourceFailure;
+      }
+      if (e instanceof ArtifactIntegrityException lengthMismatch) {
+        throw lengthMismatch;
+      }
+      throw new ArtifactIntegrityException(ArtifactIntegrityException.CIPHERTEXT_NOT_AUTHENTIC, e);
+    } finally {
+      if (!complete) {
+        Arrays.fill(plaintext, (byte) 0);
+      }
+    }
+  }
+
+  /**
+   * Fills {@code out} from {@code in} and checks that {@code in} then ends. Tink's decrypting
+   * stream reports end-of-stream only after the final segment has been authenticated, so the end it
+   * reports is the real one, and a stream that ends early or goes on is authentic but of another
+   * length than recorded.
+   */
+  private static void readExactly(InputStream in, byte[] out, PlaintextObserver observer)
+      throws IOException, ArtifactIntegrityException {
+    int offset = 0;
+    while (offset < out.length) {
+      int read = in.readNBytes(out, offset, Math.min(CHUNK_BYTES, out.length - offset));
+      if (read == 0) {
+        throw new ArtifactIntegrityException(
+            ArtifactIntegrityException.PLAINTEXT_SHORTER_THAN_RECORDED);
+      }
+      observer.authenticated(out, offset, read);
+      offset += read;
+    }
+    if (in.read() != -1) {
+      throw new ArtifactIntegrityException(
+          ArtifactIntegrityException.PLAINTEXT_LONGER_THAN_RECORDED);
     }
   }
 

@@ -370,6 +370,177 @@ class TinkArtifactSealerTest {
     assertThat(closed).isFalse();
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 4096, ONE_SEGMENT, ONE_SEGMENT + 1, (3 << 20) + 12345})
+  void openExactly_recordedLength_returnsPlaintextAndObservesEveryByteInOrder(int size)
+      throws Exception {
+    byte[] plaintext = randomBytes(size, size + 100L);
+    Sealed sealed = seal(plaintext, ARTIFACT_AAD, KEY_AAD);
+    ByteArrayOutputStream observed = new ByteArrayOutputStream();
+
+    byte[] opened =
+        sealer.openExactly(
+            new ByteArrayInputStream(sealed.ciphertext()),
+            sealed.key(),
+            ARTIFACT_AAD,
+            KEY_AAD,
+            size,
+            observed::write);
+
+    assertThat(opened).isEqualTo(plaintext);
+    assertThat(observed.toByteArray()).isEqualTo(plaintext);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, ONE_SEGMENT, ONE_SEGMENT + 1, 2 * ONE_SEGMENT + 7})
+  void openExactly_recordedLengthOneByteShort_longerThanRecordedAndZeroed(int size)
+      throws Exception {
+    Sealed sealed = seal(randomBytes(size, 20), ARTIFACT_AAD, KEY_AAD);
+    List<byte[]> seen = new java.util.ArrayList<>();
+
+    assertThatThrownBy(() -> openExactly(sealed, size - 1, seen))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessage(ArtifactIntegrityException.PLAINTEXT_LONGER_THAN_RECORDED);
+    assertThat(seen).allSatisfy(array -> assertThat(array).containsOnly(0));
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, ONE_SEGMENT - 1, ONE_SEGMENT, 2 * ONE_SEGMENT + 7})
+  void openExactly_recordedLengthOneByteLong_shorterThanRecordedAndZeroed(int size)
+      throws Exception {
+    Sealed sealed = seal(randomBytes(size, 21), ARTIFACT_AAD, KEY_AAD);
+    List<byte[]> seen = new java.util.ArrayList<>();
+
+    assertThatThrownBy(() -> openExactly(sealed, size + 1, seen))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessage(ArtifactIntegrityException.PLAINTEXT_SHORTER_THAN_RECORDED);
+    assertThat(seen).allSatisfy(array -> assertThat(array).containsOnly(0));
+  }
+
+  @Test
+  void openExactly_alteredOrTruncatedCiphertext_failsAuthenticationAndZeroes() throws Exception {
+    int size = ONE_SEGMENT + SECOND_SEGMENT + 100;
+    Sealed sealed = seal(randomBytes(size, 22), ARTIFACT_AAD, KEY_AAD);
+    byte[] flippedInLastSegment = sealed.ciphertext().clone();
+    flippedInLastSegment[2 * SEGMENT + 5] ^= 0x01;
+    byte[] lastSegmentDropped = Arrays.copyOf(sealed.ciphertext(), 2 * SEGMENT);
+
+    for (boolean flipped : new boolean[] {true, false}) {
+      byte[] bad = flipped ? flippedInLastSegment : lastSegmentDropped;
+      List<byte[]> seen = new java.util.ArrayList<>();
+      assertThatThrownBy(() -> openExactly(new Sealed(bad, sealed.key()), size, seen))
+          .isInstanceOf(ArtifactIntegrityException.class)
+          .hasMessage(ArtifactIntegrityException.CIPHERTEXT_NOT_AUTHENTIC);
+      assertThat(seen).allSatisfy(array -> assertThat(array).containsOnly(0));
+      if (flipped) {
+        // The first chunk came from authentic segments and was observed, then wiped.
+        assertThat(seen).isNotEmpty();
+      }
+    }
+  }
+
+  @Test
+  void openExactly_otherAssociatedData_failsAsOpenDoes() throws Exception {
+    Sealed sealed = seal(randomBytes(5000, 23), ARTIFACT_AAD, KEY_AAD);
+    byte[] other = "model=fraud;version=4".getBytes(UTF_8);
+
+    assertThatThrownBy(
+            () ->
+                sealer.openExactly(
+                    new ByteArrayInputStream(sealed.ciphertext()),
+                    sealed.key(),
+                    other,
+                    KEY_AAD,
+                    5000,
+                    (b, off, len) -> {}))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessage(ArtifactIntegrityException.CIPHERTEXT_NOT_AUTHENTIC);
+    assertThatThrownBy(
+            () ->
+                sealer.openExactly(
+                    new ByteArrayInputStream(sealed.ciphertext()),
+                    sealed.key(),
+                    ARTIFACT_AAD,
+                    other,
+                    5000,
+                    (b, off, len) -> {}))
+        .isInstanceOf(ArtifactIntegrityException.class)
+        .hasMessage(ArtifactIntegrityException.KEY_DOES_NOT_UNWRAP);
+  }
+
+  @Test
+  void openExactly_sourceFails_reportsIoErrorNotTampering() throws Exception {
+    int size = ONE_SEGMENT + 1000;
+    Sealed sealed = seal(randomBytes(size, 24), ARTIFACT_AAD, KEY_AAD);
+    for (int failAt : new int[] {0, 20, SEGMENT + 10}) {
+      InputStream failing = new FailingInputStream(sealed.ciphertext(), failAt);
+
+      assertThatThrownBy(
+              () ->
+                  sealer.openExactly(
+                      failing, sealed.key(), ARTIFACT_AAD, KEY_AAD, size, (b, off, len) -> {}))
+          .as("fail at %d", failAt)
+          .isInstanceOf(IOException.class)
+          .hasMessage("disk on fire");
+    }
+  }
+
+  @Test
+  void openExactly_observerThrows_propagatesAndZeroes() throws Exception {
+    int size = ONE_SEGMENT + 1000;
+    Sealed sealed = seal(randomBytes(size, 25), ARTIFACT_AAD, KEY_AAD);
+    List<byte[]> seen = new java.util.ArrayList<>();
+
+    assertThatThrownBy(
+            () ->
+                sealer.openExactly(
+                    new ByteArrayInputStream(sealed.ciphertext()),
+                    sealed.key(),
+                    ARTIFACT_AAD,
+                    KEY_AAD,
+                    size,
+                    (b, off, len) -> {
+                      seen.add(b);
+                      throw new IllegalStateException("observer gave up");
+                    }))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("observer gave up");
+    assertThat(seen).singleElement().satisfies(array -> assertThat(array).containsOnly(0));
+  }
+
+  @Test
+  void openExactly_lengthOutOfRange_rejected() throws Exception {
+    Sealed sealed = seal(new byte[1], ARTIFACT_AAD, KEY_AAD);
+
+    for (long length : new long[] {-1, ArtifactSealer.MAX_PLAINTEXT_BYTES + 1}) {
+      assertThatThrownBy(
+              () ->
+                  sealer.openExactly(
+                      new ByteArrayInputStream(sealed.ciphertext()),
+                      sealed.key(),
+                      ARTIFACT_AAD,
+                      KEY_AAD,
+                      length,
+                      (b, off, len) -> {}))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  /** Opens with {@code length}, remembering the array every observed range was written into. */
+  private byte[] openExactly(Sealed sealed, long length, List<byte[]> seen) throws Exception {
+    return sealer.openExactly(
+        new ByteArrayInputStream(sealed.ciphertext()),
+        sealed.key(),
+        ARTIFACT_AAD,
+        KEY_AAD,
+        length,
+        (b, off, len) -> {
+          if (seen.isEmpty()) {
+            seen.add(b);
+          }
+        });
+  }
+
   @Test
   void open_wrappedKeysetWithUnacceptedParameters_keyDoesNotUnwrap() throws Exception {
     Sealed sealed = seal(randomBytes(100, 18), ARTIFACT_AAD, KEY_AAD);
