@@ -1,5 +1,7 @@
 package io.bulwark.inference;
 
+import io.bulwark.core.InferenceConfig;
+
 /**
  * Dynamic batching of one model, after Triton's {@code dynamic_batching}: concurrent calls whose
  * inputs differ only in their first dimension are joined along it into one ONNX Runtime run, and
@@ -21,9 +23,9 @@ package io.bulwark.inference;
  *     #MAX_QUEUE_DELAY_MICROS} microseconds
  */
 public record Batching(int maxBatchSize, long maxQueueDelayMicros) {
-  public static final int MIN_BATCH_SIZE = 2;
-  public static final int MAX_BATCH_SIZE = 1024;
-  public static final long MAX_QUEUE_DELAY_MICROS = 100_000;
+  public static final int MIN_BATCH_SIZE = InferenceConfig.MIN_BATCH_SIZE;
+  public static final int MAX_BATCH_SIZE = InferenceConfig.MAX_BATCH_SIZE;
+  public static final long MAX_QUEUE_DELAY_MICROS = InferenceConfig.MAX_QUEUE_DELAY_MICROS;
 
   /** How many full batches of calls may wait at once before further calls are refused. */
   public static final int QUEUED_BATCHES = 16;
