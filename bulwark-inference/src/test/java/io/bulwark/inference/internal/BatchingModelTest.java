@@ -392,7 +392,7 @@ class BatchingModelTest {
     OnnxRuntimeModel alone = plain("add-and-subtract", OnnxModels.addAndSubtract());
     BatchingModel model = batching(alone, 16, TimeUnit.MICROSECONDS.toNanos(500));
     int callers = 32;
-    int callsEach = 100;
+    int callsEach = 300;
     List<Callable<List<Tensor>>> work = new ArrayList<>();
     for (int t = 0; t < callers; t++) {
       int caller = t;
