@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param namespaceTenants which tenant owns a model namespace; namespaces not listed belong to
  *     {@value #DEFAULT_TENANT}
  * @param clientCertificates mutual TLS: off by default
+ * @param inference how models are run: ONNX Runtime options and batching, per model
  */
 public record BulwarkConfig(
     Path dataDirectory,
@@ -38,7 +39,8 @@ public record BulwarkConfig(
     Map<String, String> namespaceTenants,
     @Nullable Path auditDirectory,
     ClientCertificateConfig clientCertificates,
-    SiemConfig siem) {
+    SiemConfig siem,
+    InferenceConfig inference) {
   /** The tenant of everything not assigned to another. */
   public static final String DEFAULT_TENANT = "default";
 
@@ -59,6 +61,7 @@ public record BulwarkConfig(
     Objects.requireNonNull(rateLimits, "rateLimits");
     Objects.requireNonNull(clientCertificates, "clientCertificates");
     Objects.requireNonNull(siem, "siem");
+    Objects.requireNonNull(inference, "inference");
     oidcIssuers = List.copyOf(oidcIssuers);
     namespaceTenants = Map.copyOf(namespaceTenants);
     namespaceTenants.forEach(
@@ -95,7 +98,8 @@ public record BulwarkConfig(
         .namespaceTenants(namespaceTenants)
         .auditDirectory(auditDirectory)
         .clientCertificates(clientCertificates)
-        .siem(siem);
+        .siem(siem)
+        .inference(inference);
   }
 
   /** Builds a {@link BulwarkConfig}; every field starts at its embedded default. */
@@ -113,6 +117,7 @@ public record BulwarkConfig(
     private @Nullable Path auditDirectory;
     private ClientCertificateConfig clientCertificates = ClientCertificateConfig.off();
     private SiemConfig siem = SiemConfig.none();
+    private InferenceConfig inference = InferenceConfig.defaults();
 
     private Builder() {}
 
@@ -162,6 +167,12 @@ public record BulwarkConfig(
       return this;
     }
 
+    /** ONNX Runtime options and batching, per model. */
+    public Builder inference(InferenceConfig v) {
+      this.inference = v;
+      return this;
+    }
+
     /** Where the audit log lives; null for {@code DATA/audit}. */
     public Builder auditDirectory(@Nullable Path v) {
       this.auditDirectory = v;
@@ -199,7 +210,8 @@ public record BulwarkConfig(
           namespaceTenants,
           auditDirectory,
           clientCertificates,
-          siem);
+          siem,
+          inference);
     }
   }
 }

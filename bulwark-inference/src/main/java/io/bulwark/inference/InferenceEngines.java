@@ -42,4 +42,17 @@ public final class InferenceEngines {
   public static InferenceEngine onnxRuntime(OnnxOptions options) {
     return OnnxRuntimeEngine.create(options);
   }
+
+  /**
+   * An engine backed by ONNX Runtime that runs each model with its own {@link ModelSettings}: those
+   * {@code settings} name for it, or else the default options without batching. Guarantees as
+   * {@link #onnxRuntime(OnnxOptions)}; a model whose settings turn {@link Batching} on also follows
+   * that type's rules, and fails to load with a {@link ModelLoadException} if one of its inputs or
+   * outputs has no dynamic first dimension.
+   *
+   * @throws UnsupportedOperationException on a big-endian platform
+   */
+  public static InferenceEngine onnxRuntime(InferenceSettings settings) {
+    return OnnxRuntimeEngine.create(settings);
+  }
 }

@@ -2,7 +2,8 @@ package io.bulwark.inference;
 
 /**
  * How ONNX Runtime runs the models an {@linkplain InferenceEngines#onnxRuntime(OnnxOptions) ONNX
- * Runtime engine} loads. Applies to every session the engine creates.
+ * Runtime engine} loads: for every session the engine creates, or, through {@link
+ * InferenceSettings}, for the sessions of one model.
  *
  * @param intraOpThreads threads one operator may use; {@code 0} lets ONNX Runtime choose (one per
  *     physical core)

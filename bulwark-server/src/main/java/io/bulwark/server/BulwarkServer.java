@@ -14,6 +14,7 @@ import io.bulwark.audit.AuditStream;
 import io.bulwark.audit.SiemSinks;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.ClientCertificateConfig;
+import io.bulwark.core.InferenceConfig;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.KekConfig;
 import io.bulwark.core.NamespaceTrust;
@@ -29,8 +30,11 @@ import io.bulwark.crypto.Pkcs11Settings;
 import io.bulwark.crypto.TlsMaterial;
 import io.bulwark.crypto.spi.KeyEncryptionKey;
 import io.bulwark.demo.DemoModel;
+import io.bulwark.inference.Batching;
 import io.bulwark.inference.InferenceEngine;
 import io.bulwark.inference.InferenceEngines;
+import io.bulwark.inference.InferenceSettings;
+import io.bulwark.inference.ModelSettings;
 import io.bulwark.inference.OnnxOptions;
 import io.bulwark.registry.ModelCard;
 import io.bulwark.registry.ModelRegistry;
@@ -111,6 +115,32 @@ import org.slf4j.LoggerFactory;
  * accepting connections and lets in-flight requests finish.
  */
 public final class BulwarkServer implements AutoCloseable {
+
+  /** The engine's settings from the configuration's plain values (core knows no ONNX types). */
+  static InferenceSettings inferenceSettings(InferenceConfig config) {
+    Map<String, ModelSettings> perModel = new HashMap<>();
+    config
+        .models()
+        .forEach(
+            (name, model) ->
+                perModel.put(
+                    name,
+                    new ModelSettings(
+                        onnxOptions(model.session()),
+                        model.batching()
+                            ? new Batching(model.maxBatchSize(), model.maxQueueDelayMicros())
+                            : null)));
+    return new InferenceSettings(onnxOptions(config.onnx()), perModel);
+  }
+
+  private static OnnxOptions onnxOptions(InferenceConfig.Session session) {
+    return new OnnxOptions(
+        session.intraOpThreads(),
+        session.interOpThreads(),
+        OnnxOptions.GraphOptimization.valueOf(session.graphOptimization().name()),
+        session.memoryArena());
+  }
+
   private static final Logger log = LoggerFactory.getLogger(BulwarkServer.class);
 
   /** Where the first start stores the bootstrap admin key (mode 0600). */
@@ -180,7 +210,7 @@ public final class BulwarkServer implements AutoCloseable {
     this.registry =
         ModelRegistry.open(
             database, data.resolve("blobs"), ArtifactSealers.tinkStreaming(kek), clock);
-    this.engine = InferenceEngines.onnxRuntime(OnnxOptions.defaults());
+    this.engine = InferenceEngines.onnxRuntime(inferenceSettings(config.inference()));
     SignaturePolicy signatures = SignaturePolicy.load(config.signing());
     for (String ns : signatures.namespacesAllowingUnsigned()) {
       log.warn(

@@ -267,6 +267,60 @@ public final class OnnxModels {
         .toByteArray();
   }
 
+  /**
+   * {@code y = Unique(x)}: input {@code x} FP32 {@code [-1, columns]}, output {@code y} FP32 {@code
+   * [-1]}, the distinct elements of {@code x} in ascending order. Both first dimensions look like a
+   * batch, but the output's length depends on the values, not on the rows: a model that does not
+   * keep its first dimension as the batch.
+   */
+  public static byte[] uniqueValues(int columns) {
+    ValueInfoProto output = tensorValue("y", OnnxElementType.FLOAT, DYNAMIC);
+    TypeProto.Tensor.Builder type = output.getType().getTensorType().toBuilder();
+    type.setShape(
+        TensorShapeProto.newBuilder()
+            .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("distinct")));
+    GraphProto graph =
+        GraphProto.newBuilder()
+            .setName("unique_values")
+            .addNode(node("Unique", List.of("x"), List.of("y")))
+            .addInput(tensorValue("x", OnnxElementType.FLOAT, DYNAMIC, columns))
+            .addOutput(
+                output.toBuilder().setType(TypeProto.newBuilder().setTensorType(type)).build())
+            .build();
+    return model(graph, false);
+  }
+
+  /**
+   * {@code y = Gather(table, ids)}: input {@code ids} INT64 {@code [-1]}, output {@code y} FP32
+   * {@code [-1, 2]}, where row {@code i} of the 4-row table is {@code [10 i, 10 i + 1]}. An id
+   * outside 0-3 (or -4 to -1) makes ONNX Runtime fail the run: a value, not a shape, that is
+   * invalid.
+   */
+  public static byte[] lookup() {
+    java.nio.ByteBuffer t =
+        java.nio.ByteBuffer.allocate(4 * 2 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    for (int i = 0; i < 4; i++) {
+      t.putFloat(10 * i).putFloat(10 * i + 1);
+    }
+    TensorProto table =
+        TensorProto.newBuilder()
+            .setName("table")
+            .setDataType(OnnxElementType.FLOAT.code())
+            .addDims(4)
+            .addDims(2)
+            .setRawData(ByteString.copyFrom(t.array()))
+            .build();
+    GraphProto graph =
+        GraphProto.newBuilder()
+            .setName("lookup")
+            .addInitializer(table)
+            .addNode(node("Gather", List.of("table", "ids"), List.of("y")))
+            .addInput(tensorValue("ids", OnnxElementType.INT64, DYNAMIC))
+            .addOutput(tensorValue("y", OnnxElementType.FLOAT, DYNAMIC, 2))
+            .build();
+    return model(graph, false);
+  }
+
   private static byte[] model(GraphProto graph, boolean usesMlDomain) {
     return modelBuilder(graph, usesMlDomain).build().toByteArray();
   }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.ClientCertificateConfig;
+import io.bulwark.core.InferenceConfig;
 import io.bulwark.core.KekConfig;
 import io.bulwark.core.Limits;
 import io.bulwark.core.ModelNames;
@@ -48,7 +49,10 @@ import org.jspecify.annotations.Nullable;
  *  "limits": {"max_request_bytes": 33554432, "max_model_bytes": 1073741824,
  *             "max_tensor_elements": 4194304, "max_json_depth": 32,
  *             "max_header_bytes": 16384, "max_concurrent_inferences": 64},
- *  "graceful_shutdown_ms": 10000}
+ *  "graceful_shutdown_ms": 10000,
+ *  "inference": {"onnx": {"intra_op_threads": 0, "graph_optimization": "all"},
+ *                "models": {"minilm": {"batching": {"max_batch_size": 8,
+ *                                                   "max_queue_delay_us": 2000}}}}}
  * }</pre>
  *
  * <p>A relative {@code data_dir} is resolved against the directory of the configuration file, so
@@ -93,7 +97,31 @@ final class ServeConfiguration {
       @Nullable Map<String, List<String>> tenants,
       @Nullable String auditDir,
       @Nullable FileClientCertificates clientCertificates,
-      @Nullable FileSiem siem) {}
+      @Nullable FileSiem siem,
+      @Nullable FileInference inference) {}
+
+  /**
+   * {@code "inference"}: ONNX Runtime session options for every model ({@code onnx}), and per model
+   * name the options that differ and optional dynamic batching ({@code models}).
+   */
+  record FileInference(@Nullable FileOnnx onnx, @Nullable Map<String, FileModelInference> models) {}
+
+  record FileOnnx(
+      @Nullable Long intraOpThreads,
+      @Nullable Long interOpThreads,
+      @Nullable String graphOptimization,
+      @Nullable Boolean memoryArena) {}
+
+  /** One model: session options that override {@code inference.onnx}, and batching. */
+  record FileModelInference(
+      @Nullable Long intraOpThreads,
+      @Nullable Long interOpThreads,
+      @Nullable String graphOptimization,
+      @Nullable Boolean memoryArena,
+      @Nullable FileBatching batching) {}
+
+  /** {@code "batching"}: {@code max_batch_size} is required; the delay defaults to 0. */
+  record FileBatching(@Nullable Long maxBatchSize, @Nullable Long maxQueueDelayUs) {}
 
   /** {@code "siem"}: where audit events are streamed besides the audit log. */
   record FileSiem(
@@ -347,6 +375,111 @@ final class ServeConfiguration {
     if (file.clientCertificates() != null) {
       builder.clientCertificates(clientCertificates(file.clientCertificates(), source, where));
     }
+    if (file.inference() != null) {
+      builder.inference(inference(file.inference(), where));
+    }
+  }
+
+  private static InferenceConfig inference(FileInference file, String where) {
+    InferenceConfig.Session defaults = InferenceConfig.Session.defaults();
+    FileOnnx onnx = file.onnx();
+    if (onnx != null) {
+      defaults =
+          session(
+              defaults,
+              onnx.intraOpThreads(),
+              onnx.interOpThreads(),
+              onnx.graphOptimization(),
+              onnx.memoryArena(),
+              where + "inference.onnx.");
+    }
+    Map<String, InferenceConfig.Model> models = new HashMap<>();
+    if (file.models() != null) {
+      for (Map.Entry<String, FileModelInference> entry : file.models().entrySet()) {
+        String name = entry.getKey();
+        String at = where + "inference.models." + Terminal.safe(name, 128) + ".";
+        if (!ModelNames.isValidName(name)) {
+          throw CliException.usage(
+              where
+                  + "inference.models: '"
+                  + Terminal.safe(name, 128)
+                  + "' is not a valid model name");
+        }
+        FileModelInference m = entry.getValue();
+        if (m == null) {
+          throw CliException.usage(at.substring(0, at.length() - 1) + " must be an object");
+        }
+        InferenceConfig.Session session =
+            session(
+                defaults,
+                m.intraOpThreads(),
+                m.interOpThreads(),
+                m.graphOptimization(),
+                m.memoryArena(),
+                at);
+        FileBatching b = m.batching();
+        if (b == null) {
+          models.put(name, InferenceConfig.Model.unbatched(session));
+          continue;
+        }
+        if (b.maxBatchSize() == null) {
+          throw CliException.usage(at + "batching.max_batch_size is required");
+        }
+        int maxBatchSize =
+            (int)
+                checkRange(
+                    b.maxBatchSize(),
+                    InferenceConfig.MIN_BATCH_SIZE,
+                    InferenceConfig.MAX_BATCH_SIZE,
+                    at + "batching.max_batch_size");
+        long delay =
+            b.maxQueueDelayUs() == null
+                ? 0
+                : checkRange(
+                    b.maxQueueDelayUs(),
+                    0,
+                    InferenceConfig.MAX_QUEUE_DELAY_MICROS,
+                    at + "batching.max_queue_delay_us");
+        models.put(name, new InferenceConfig.Model(session, maxBatchSize, delay));
+      }
+    }
+    return new InferenceConfig(defaults, models);
+  }
+
+  private static InferenceConfig.Session session(
+      InferenceConfig.Session base,
+      @Nullable Long intraOpThreads,
+      @Nullable Long interOpThreads,
+      @Nullable String graphOptimization,
+      @Nullable Boolean memoryArena,
+      String at) {
+    InferenceConfig.GraphOptimization level = base.graphOptimization();
+    if (graphOptimization != null) {
+      level =
+          switch (graphOptimization) {
+            case "none" -> InferenceConfig.GraphOptimization.NONE;
+            case "basic" -> InferenceConfig.GraphOptimization.BASIC;
+            case "extended" -> InferenceConfig.GraphOptimization.EXTENDED;
+            case "all" -> InferenceConfig.GraphOptimization.ALL;
+            default ->
+                throw CliException.usage(
+                    at
+                        + "graph_optimization must be one of none, basic, extended, all; was '"
+                        + Terminal.safe(graphOptimization, 32)
+                        + "'");
+          };
+    }
+    return new InferenceConfig.Session(
+        intraOpThreads == null
+            ? base.intraOpThreads()
+            : (int)
+                checkRange(intraOpThreads, 0, InferenceConfig.MAX_THREADS, at + "intra_op_threads"),
+        interOpThreads == null
+            ? base.interOpThreads()
+            : (int)
+                checkRange(interOpThreads, 0, InferenceConfig.MAX_THREADS, at + "inter_op_threads"),
+        level,
+        memoryArena == null ? base.memoryArena() : memoryArena);
   }
 
   private static ClientCertificateConfig clientCertificates(

@@ -6,9 +6,12 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions;
 import io.bulwark.core.ModelNames;
+import io.bulwark.inference.Batching;
 import io.bulwark.inference.InferenceEngine;
+import io.bulwark.inference.InferenceSettings;
 import io.bulwark.inference.LoadedModel;
 import io.bulwark.inference.ModelLoadException;
+import io.bulwark.inference.ModelSettings;
 import io.bulwark.inference.OnnxOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,21 +46,31 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
   private static final String ENVIRONMENT_NAME = "bulwark";
 
   private final OrtEnvironment env;
-  private final OnnxOptions options;
+  private final InferenceSettings settings;
   private final String emptyFolder;
   private final @Nullable Path emptyFolderToDelete;
   private final Set<OnnxRuntimeModel> open = ConcurrentHashMap.newKeySet();
+  private final Set<BatchingModel> batchers = ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private OnnxRuntimeEngine(
       OrtEnvironment env,
-      OnnxOptions options,
+      InferenceSettings settings,
       String emptyFolder,
       @Nullable Path emptyFolderToDelete) {
     this.env = env;
-    this.options = options;
+    this.settings = settings;
     this.emptyFolder = emptyFolder;
     this.emptyFolderToDelete = emptyFolderToDelete;
+  }
+
+  /**
+   * Creates an engine that runs every model with {@code options}, none batched.
+   *
+   * @throws UnsupportedOperationException on a big-endian platform
+   */
+  public static OnnxRuntimeEngine create(OnnxOptions options) {
+    return create(InferenceSettings.of(options));
   }
 
   /**
@@ -65,7 +78,7 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
    *
    * @throws UnsupportedOperationException on a big-endian platform
    */
-  public static OnnxRuntimeEngine create(OnnxOptions options) {
+  public static OnnxRuntimeEngine create(InferenceSettings settings) {
     if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
       throw new UnsupportedOperationException(
           "Bulwark's ONNX Runtime engine needs a little-endian platform");
@@ -76,11 +89,11 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     // that this engine never writes to.
     Path devNull = Path.of("/dev/null");
     if (Files.exists(devNull) && !Files.isDirectory(devNull)) {
-      return new OnnxRuntimeEngine(env, options, "/dev/null/bulwark-no-external-data", null);
+      return new OnnxRuntimeEngine(env, settings, "/dev/null/bulwark-no-external-data", null);
     }
     try {
       Path dir = Files.createTempDirectory("bulwark-ort-");
-      return new OnnxRuntimeEngine(env, options, dir.resolve("none").toString(), dir);
+      return new OnnxRuntimeEngine(env, settings, dir.resolve("none").toString(), dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create an empty directory for ONNX Runtime", e);
     }
@@ -97,7 +110,8 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     if (modelBytes.length == 0) {
       throw new ModelLoadException("not a valid ONNX model: it is empty");
     }
-    OrtSession session = createSession(modelBytes);
+    ModelSettings modelSettings = settings.forModel(modelName);
+    OrtSession session = createSession(modelBytes, modelSettings.onnx());
     OnnxRuntimeModel model;
     try {
       model =
@@ -112,22 +126,35 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
           "ONNX Runtime cannot describe the model's inputs and outputs", e);
     }
     open.add(model);
+    LoadedModel loaded = model;
+    Batching batchingSettings = modelSettings.batching();
+    if (batchingSettings != null) {
+      try {
+        BatchingModel batcher = BatchingModel.start(model, batchingSettings, batchers::remove);
+        batchers.add(batcher);
+        loaded = batcher;
+      } catch (ModelLoadException | RuntimeException e) {
+        model.close();
+        throw e;
+      }
+    }
     if (closed) {
-      model.close();
+      loaded.close();
       throw new IllegalStateException("the inference engine is closed");
     }
-    return model;
+    return loaded;
   }
 
-  private OrtSession createSession(byte[] modelBytes) throws ModelLoadException {
-    try (SessionOptions session = sessionOptions()) {
+  private OrtSession createSession(byte[] modelBytes, OnnxOptions options)
+      throws ModelLoadException {
+    try (SessionOptions session = sessionOptions(options)) {
       return env.createSession(modelBytes, session);
     } catch (OrtException e) {
       throw loadFailure(e);
     }
   }
 
-  private SessionOptions sessionOptions() throws ModelLoadException {
+  private SessionOptions sessionOptions(OnnxOptions options) throws ModelLoadException {
     SessionOptions session = new SessionOptions();
     try {
       session.setOptimizationLevel(
@@ -192,6 +219,9 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
   @Override
   public void close() {
     closed = true;
+    for (BatchingModel model : List.copyOf(batchers)) {
+      model.close();
+    }
     for (OnnxRuntimeModel model : List.copyOf(open)) {
       model.close();
     }

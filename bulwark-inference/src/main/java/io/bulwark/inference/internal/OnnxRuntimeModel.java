@@ -79,9 +79,22 @@ final class OnnxRuntimeModel implements LoadedModel {
 
   @Override
   public List<Tensor> infer(List<Tensor> inputs, Set<String> outputs) {
+    return runChecked(inputs, check(inputs, outputs));
+  }
+
+  /**
+   * Checks {@code inputs} as {@link #infer} does, and returns the outputs to compute, in order.
+   *
+   * @throws InvalidRequestException if the inputs do not fit the signature
+   */
+  Set<String> check(List<Tensor> inputs, Set<String> outputs) {
     InputValidator.validate(signature, inputs, Long.MAX_VALUE);
     checkNamedDimensions(inputs);
-    Set<String> requested = requestedOutputs(outputs);
+    return requestedOutputs(outputs);
+  }
+
+  /** Runs inputs that {@link #check} accepted, computing {@code requested} in its order. */
+  List<Tensor> runChecked(List<Tensor> inputs, Set<String> requested) {
     acquire();
     try {
       return run(inputs, requested);
