@@ -15,6 +15,7 @@ import io.bulwark.inference.ModelSettings;
 import io.bulwark.inference.OnnxOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -145,12 +146,33 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
     return loaded;
   }
 
+  /**
+   * Opens a session from a direct buffer that is zeroed as soon as ONNX Runtime has parsed it. From
+   * a {@code byte[]}, ONNX Runtime's Java binding copies the model into native memory and frees
+   * that copy without clearing it, leaving the decrypted model in freed memory; from a direct
+   * buffer it reads our memory in place (the ONNX format keeps no reference to it once the session
+   * exists), so the only native copy of the plaintext is one we clear.
+   */
   private OrtSession createSession(byte[] modelBytes, OnnxOptions options)
       throws ModelLoadException {
+    ByteBuffer model = ByteBuffer.allocateDirect(modelBytes.length);
     try (SessionOptions session = sessionOptions(options)) {
-      return env.createSession(modelBytes, session);
+      model.put(modelBytes).flip();
+      return env.createSession(model, session);
     } catch (OrtException e) {
       throw loadFailure(e);
+    } finally {
+      zero(model);
+    }
+  }
+
+  private static void zero(ByteBuffer buffer) {
+    buffer.clear();
+    while (buffer.remaining() >= Long.BYTES) {
+      buffer.putLong(0L);
+    }
+    while (buffer.hasRemaining()) {
+      buffer.put((byte) 0);
     }
   }
 
