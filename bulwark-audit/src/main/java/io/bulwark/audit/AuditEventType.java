@@ -29,5 +29,7 @@ public enum AuditEventType {
   RESPONSE_ACTION,
   AUDIT_EXPORT,
   SERVER_START,
-  SERVER_STOP;
+  SERVER_STOP,
+  /** A model version's artifact was downloaded from the registry. */
+  MODEL_DOWNLOAD;
 }

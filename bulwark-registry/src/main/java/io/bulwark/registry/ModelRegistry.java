@@ -52,6 +52,12 @@ import org.jspecify.annotations.Nullable;
  * never change once written.
  */
 public final class ModelRegistry {
+  /**
+   * The only format that can be deployed; versions of other formats are kept, scanned and signed,
+   * for download.
+   */
+  public static final String SERVABLE_FORMAT = "onnx";
+
   private static final HexFormat HEX = HexFormat.of();
   private static final int COPY_BUFFER = 64 * 1024;
 
@@ -344,10 +350,23 @@ public final class ModelRegistry {
    * Returns the version if it may be deployed.
    *
    * @throws NotFoundException if it does not exist
-   * @throws ConflictException unless it is approved
+   * @throws ConflictException unless it is approved and of a format that can be served ({@value
+   *     #SERVABLE_FORMAT})
    */
   public ModelVersion requireDeployable(String name, String version) {
     ModelVersion v = version(name, version);
+    if (!v.format().equals(SERVABLE_FORMAT)) {
+      throw new ConflictException(
+          "model '"
+              + name
+              + "' version '"
+              + version
+              + "': format "
+              + v.format()
+              + " cannot be served; only "
+              + SERVABLE_FORMAT
+              + " versions deploy");
+    }
     if (v.state() != VersionState.APPROVED) {
       throw new ConflictException(
           "model '"

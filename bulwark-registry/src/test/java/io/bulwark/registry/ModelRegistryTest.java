@@ -234,6 +234,34 @@ class ModelRegistryTest {
   }
 
   @Test
+  void requireDeployable_otherFormat_refusesDeployCanaryAndRollback_butOpens() throws Exception {
+    push("m", "1", artifact(10, 20));
+    byte[] weights = artifact(64, 21);
+    registry.push(
+        new PushRequest("m", "2", "safetensors", "tester", 10_000),
+        new ByteArrayInputStream(weights),
+        (plaintext, sha) -> new Admission("{}", "safe", null));
+    registry.approve("m", "1", "approver", null);
+    registry.approve("m", "2", "approver", null);
+    registry.deploy("m", "1", "t", "deploy", null);
+    String refusal = "format safetensors cannot be served; only onnx versions deploy";
+    assertThatThrownBy(() -> registry.requireDeployable("m", "2"))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining(refusal);
+    assertThatThrownBy(() -> registry.deploy("m", "2", "t", "deploy", null))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining(refusal);
+    assertThatThrownBy(() -> registry.deploy("m", "2", "t", "rollback", null))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining(refusal);
+    assertThatThrownBy(() -> registry.startCanary("m", "2", 10, "t", null))
+        .isInstanceOf(ConflictException.class)
+        .hasMessageContaining(refusal);
+    assertThat(registry.deployment("m").orElseThrow().version()).isEqualTo("1");
+    assertThat(registry.open("m", "2")).isEqualTo(weights);
+  }
+
+  @Test
   void approve_byPublisher_isForbidden_andDraftsCannotDeploy() throws Exception {
     push("m", "1", artifact(10, 12));
     assertThatThrownBy(() -> registry.approve("m", "1", "tester", null))

@@ -73,9 +73,9 @@ import io.bulwark.server.internal.ManagementApi;
 import io.bulwark.server.internal.ModelDirectory;
 import io.bulwark.server.internal.ModelServing;
 import io.bulwark.server.internal.MutualTls;
-import io.bulwark.server.internal.OnnxAdmission;
 import io.bulwark.server.internal.PeopleApi;
 import io.bulwark.server.internal.PolicyApi;
+import io.bulwark.server.internal.PushAdmission;
 import io.bulwark.server.internal.ReadBeforeRefusing;
 import io.bulwark.server.internal.SignaturePolicy;
 import io.bulwark.server.internal.TokenApi;
@@ -156,7 +156,7 @@ public final class BulwarkServer implements AutoCloseable {
   private final ModelRegistry registry;
   private final InferenceEngine engine;
   private final ModelServing serving;
-  private final OnnxAdmission admission;
+  private final PushAdmission admission;
   private final ExecutorService executor;
   private final Server server;
   private final KeyEncryptionKey kek;
@@ -271,7 +271,7 @@ public final class BulwarkServer implements AutoCloseable {
     // Another replica may change the policy in the shared database; pick that up within seconds.
     var unused = maintenance.scheduleWithFixedDelay(this::reloadPolicy, 5, 5, TimeUnit.SECONDS);
     this.admission =
-        new OnnxAdmission(
+        new PushAdmission(
             engine,
             ArtifactScanner.withDefaults(
                 ScanLimits.defaults().withMaxFileBytes(config.limits().maxModelBytes())),

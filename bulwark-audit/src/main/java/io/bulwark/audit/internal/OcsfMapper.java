@@ -84,7 +84,7 @@ public final class OcsfMapper {
   private static int activity(AuditEventType t) {
     return switch (t) {
       case MODEL_PUSH, TOKEN_ISSUED -> 1; // Create
-      case INFERENCE, AUDIT_EXPORT -> 2; // Read
+      case INFERENCE, AUDIT_EXPORT, MODEL_DOWNLOAD -> 2; // Read
       case PRINCIPAL_CHANGE,
           KEY_CHANGE,
           KEY_ROTATION,

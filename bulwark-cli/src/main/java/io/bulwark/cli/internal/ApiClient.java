@@ -123,6 +123,12 @@ final class ApiClient implements AutoCloseable {
    * {@code file}, streamed (never held in memory).
    */
   JsonNode push(String path, byte[] card, byte @Nullable [] signature, Path file) {
+    return push(path, card, signature, null, file);
+  }
+
+  /** As {@link #push(String, byte[], byte[], Path)}, declaring the artifact's format if given. */
+  JsonNode push(
+      String path, byte[] card, byte @Nullable [] signature, @Nullable String format, Path file) {
     byte[] random = new byte[16];
     new java.security.SecureRandom().nextBytes(random);
     String boundary = "bulwark-" + java.util.HexFormat.of().formatHex(random);
@@ -133,7 +139,11 @@ final class ApiClient implements AutoCloseable {
       parts.add(BodyPublishers.ofByteArray(partHeader(boundary, "signature", "model.sig", false)));
       parts.add(BodyPublishers.ofByteArray(signature));
     }
-    parts.add(BodyPublishers.ofByteArray(partHeader(boundary, "model", "model.onnx", false)));
+    if (format != null) {
+      parts.add(BodyPublishers.ofByteArray(partHeader(boundary, "format", "format.txt", false)));
+      parts.add(BodyPublishers.ofByteArray(format.getBytes(StandardCharsets.US_ASCII)));
+    }
+    parts.add(BodyPublishers.ofByteArray(partHeader(boundary, "model", "model", false)));
     try {
       parts.add(BodyPublishers.ofFile(file));
     } catch (FileNotFoundException e) {
@@ -148,6 +158,105 @@ final class ApiClient implements AutoCloseable {
         BodyPublishers.concat(parts.toArray(BodyPublisher[]::new)),
         "multipart/form-data; boundary=" + boundary,
         uploadTimeout);
+  }
+
+  /** Largest artifact {@link #download} writes; far above any model a server accepts by default. */
+  static final long MAX_ARTIFACT_BYTES = 64L * 1024 * 1024 * 1024;
+
+  /**
+   * Streams a successful GET's body into {@code target} (an existing, private file) and checks it
+   * against the digest the server sent ({@code X-Bulwark-Sha256}, and {@code Repr-Digest} if
+   * present). Returns the verified SHA-256 in hex.
+   *
+   * @throws CliException if the request fails, no digest was sent, or the body does not match it
+   */
+  String download(String path, Path target) {
+    HttpRequest request =
+        authorised(HttpRequest.newBuilder(URI.create(base + path)).GET())
+            .header("Accept", "application/octet-stream")
+            .build();
+    HttpResponse<InputStream> response;
+    try {
+      response = http.send(request, BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw CliException.failure("cannot reach " + base + ": " + networkProblem(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.failure("interrupted while waiting for " + base, e);
+    }
+    int status = response.statusCode();
+    if (status < 200 || status >= 300) {
+      throw CliException.failure(errorMessage(status, readBody(response), response));
+    }
+    String expected =
+        response
+            .headers()
+            .firstValue("x-bulwark-sha256")
+            .orElseThrow(
+                () ->
+                    CliException.failure(
+                        "the server sent no X-Bulwark-Sha256 digest; refusing the download"));
+    java.security.MessageDigest sha256;
+    try {
+      sha256 = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    long total = 0;
+    try (InputStream in = response.body();
+        java.io.OutputStream out =
+            java.nio.file.Files.newOutputStream(
+                target, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+      byte[] buffer = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buffer)) >= 0) {
+        total += n;
+        if (total > MAX_ARTIFACT_BYTES) {
+          throw CliException.failure(
+              "the artifact is larger than " + Output.bytes(MAX_ARTIFACT_BYTES) + "; refusing it");
+        }
+        sha256.update(buffer, 0, n);
+        out.write(buffer, 0, n);
+      }
+    } catch (IOException e) {
+      throw CliException.failure("downloading from " + base + " failed: " + networkProblem(e), e);
+    }
+    byte[] digest = sha256.digest();
+    String actual = java.util.HexFormat.of().formatHex(digest);
+    boolean matches =
+        java.security.MessageDigest.isEqual(
+            actual.getBytes(StandardCharsets.US_ASCII),
+            expected
+                .strip()
+                .toLowerCase(java.util.Locale.ROOT)
+                .getBytes(StandardCharsets.US_ASCII));
+    Optional<String> repr = response.headers().firstValue("repr-digest");
+    if (repr.isPresent()
+        && !repr.get()
+            .contains("sha-256=:" + java.util.Base64.getEncoder().encodeToString(digest) + ":")) {
+      matches = false;
+    }
+    if (!matches) {
+      throw CliException.verdict(
+          "the downloaded artifact does not match the digest the server sent (got sha256 "
+              + actual
+              + ", expected "
+              + Terminal.safe(expected, 80)
+              + "); nothing was written");
+    }
+    return actual;
+  }
+
+  private HttpRequest.Builder authorised(HttpRequest.Builder request) {
+    request
+        .header("User-Agent", "bulwark-cli/" + VersionInfo.version())
+        .header(
+            "Authorization",
+            "Bearer "
+                + new String(
+                    apiKey.toByteArray(InsecureSecretAccess.get()), StandardCharsets.US_ASCII));
+    // Bounds the wait for the response headers; the body of a large artifact takes its time.
+    return request.timeout(timeout);
   }
 
   private static byte[] partHeader(String boundary, String name, String fileName, boolean first) {

@@ -27,6 +27,11 @@ final class CliException extends BulwarkException {
     return new CliException(Bulwark.EXIT_USAGE, message);
   }
 
+  /** A negative security verdict, such as a download that does not match its digest. */
+  static CliException verdict(String message) {
+    return new CliException(Bulwark.EXIT_VERDICT, message);
+  }
+
   /** The command could not be carried out (server, network, TLS, files). */
   static CliException failure(String message) {
     return new CliException(Bulwark.EXIT_ERROR, message);

@@ -26,6 +26,7 @@ import picocli.CommandLine.Parameters;
       ModelCommands.Push.class,
       ModelCommands.ListModels.class,
       ModelCommands.Show.class,
+      ModelCommands.Pull.class,
       ModelCommands.Deploy.class,
       ModelCommands.Undeploy.class,
       ScanCommand.class,
@@ -45,7 +46,7 @@ final class ModelCommands implements Callable<Integer> {
   @Override
   public Integer call() {
     throw CliException.usage(
-        "missing subcommand: push, list, show, approve, deploy, undeploy, rollback, retire,"
+        "missing subcommand: push, list, show, pull, approve, deploy, undeploy, rollback, retire,"
             + " history, scan, sign or verify");
   }
 
@@ -68,9 +69,10 @@ final class ModelCommands implements Callable<Integer> {
   @Command(
       name = "push",
       description =
-          "Upload a model file (ONNX) as a new version, with its model card and, unless its"
-              + " namespace allows unsigned models, an OpenSSF Model Signing bundle. The file is"
-              + " streamed, not loaded.")
+          "Upload a model file as a new version, with its model card and, unless its namespace"
+              + " allows unsigned models, an OpenSSF Model Signing bundle. The file is streamed,"
+              + " not loaded. Only ONNX versions can be deployed; the other formats are scanned,"
+              + " signed and kept for download.")
   static final class Push implements Callable<Integer> {
     private final Console console;
 
@@ -113,6 +115,14 @@ final class ModelCommands implements Callable<Integer> {
         description = "OMS signature bundle over the file (see 'bulwark model sign').")
     private @Nullable Path signature;
 
+    @Option(
+        names = "--format",
+        paramLabel = "FORMAT",
+        description =
+            "The file's format: onnx (default), safetensors, pytorch (zip checkpoint), pickle"
+                + " (raw pickle or legacy PyTorch checkpoint) or numpy (.npy).")
+    private @Nullable String format;
+
     Push(Console console) {
       this.console = console;
     }
@@ -140,6 +150,7 @@ final class ModelCommands implements Callable<Integer> {
                 ApiClient.path("models", name, "versions", version),
                 cardBytes,
                 signatureBytes,
+                format,
                 file);
         if (client.json()) {
           Json.print(console.out(), created);
@@ -163,6 +174,118 @@ final class ModelCommands implements Callable<Integer> {
         }
       }
       return 0;
+    }
+  }
+
+  @Command(
+      name = "pull",
+      description =
+          "Download a version's artifact as it was pushed, verified against the digest the server"
+              + " recorded. Needs the read-model permission. Never overwrites a file.")
+  static final class Pull implements Callable<Integer> {
+    private final Console console;
+
+    @SuppressWarnings("UnusedVariable") // picocli reads it
+    @Mixin
+    private HelpOption help = new HelpOption();
+
+    @Mixin private ClientOptions client = new ClientOptions();
+
+    @Parameters(index = "0", paramLabel = "NAME", description = "Model name.")
+    @SuppressWarnings("NullAway.Init")
+    private String name;
+
+    @Parameters(index = "1", paramLabel = "VERSION", description = "Version label.")
+    @SuppressWarnings("NullAway.Init")
+    private String version;
+
+    @Option(
+        names = "--out",
+        required = true,
+        paramLabel = "FILE",
+        description = "Where to write the artifact (mode 0600); must not exist.")
+    @SuppressWarnings("NullAway.Init")
+    private Path out;
+
+    Pull(Console console) {
+      this.console = console;
+    }
+
+    @Override
+    public Integer call() {
+      checkName(name);
+      checkVersion(version);
+      Path target = out.toAbsolutePath().normalize();
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        throw CliException.failure(target + " exists; refusing to overwrite it");
+      }
+      Path parent = target.getParent();
+      if (parent == null || !Files.isDirectory(parent)) {
+        throw CliException.failure(target + ": the directory does not exist");
+      }
+      Path partial;
+      try {
+        partial =
+            Files.createTempFile(
+                parent,
+                ".bulwark-pull-",
+                ".part",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      } catch (java.io.IOException e) {
+        throw CliException.failure("cannot write in " + parent + ": " + Failures.describe(e), e);
+      }
+      try {
+        String sha256;
+        try (ApiClient api = client.connect(console)) {
+          sha256 =
+              api.download(
+                  ApiClient.path("models", name, "versions", version, "artifact"), partial);
+        }
+        try {
+          // A hard link fails if the target appeared meanwhile, where a rename would replace it.
+          Files.createLink(target, partial);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          throw CliException.failure(target + " exists; refusing to overwrite it", e);
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+          throw CliException.failure("cannot create " + target + ": " + Failures.describe(e), e);
+        }
+        long size = Files.size(target);
+        if (client.json()) {
+          Json.print(
+              console.out(),
+              Json.object()
+                  .put("name", name)
+                  .put("version", version)
+                  .put("sha256", sha256)
+                  .put("size_bytes", size)
+                  .put("file", target.toString()));
+        } else {
+          console
+              .out()
+              .println(
+                  "Pulled "
+                      + name
+                      + " "
+                      + version
+                      + " to "
+                      + Terminal.safe(target.toString())
+                      + " ("
+                      + Output.bytes(size)
+                      + ", sha256 "
+                      + sha256
+                      + ", verified)");
+        }
+        return 0;
+      } catch (java.io.IOException e) {
+        throw CliException.failure("cannot read " + target + ": " + Failures.describe(e), e);
+      } finally {
+        try {
+          Files.deleteIfExists(partial);
+        } catch (java.io.IOException e) {
+          console.err().println("bulwark: could not delete " + partial);
+        }
+      }
     }
   }
 

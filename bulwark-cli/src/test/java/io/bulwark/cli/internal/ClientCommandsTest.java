@@ -153,6 +153,102 @@ class ClientCommandsTest {
   }
 
   @Test
+  void modelPush_format_isSentAsAPart() throws Exception {
+    Path model = Files.write(dir.resolve("w.safetensors"), new byte[] {1, 2});
+    server.respond(201, "{\"name\":\"w\",\"version\":\"1\",\"format\":\"safetensors\"}");
+    Path card = Files.writeString(dir.resolve("card.json"), "{}");
+    Result result =
+        run(
+            "model",
+            "push",
+            model.toString(),
+            "--name",
+            "w",
+            "--version",
+            "1",
+            "--card",
+            card.toString(),
+            "--format",
+            "safetensors");
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    String body = new String(server.last().body(), StandardCharsets.ISO_8859_1);
+    assertThat(body).contains("name=\"format\"").contains("\r\n\r\nsafetensors\r\n--");
+    assertThat(body.indexOf("name=\"format\"")).isLessThan(body.indexOf("name=\"model\""));
+    assertThat(result.out()).contains("(safetensors,");
+  }
+
+  private static final byte[] ARTIFACT = {0, 1, 2, 3, (byte) 0xff};
+
+  /** SHA-256 of {@link #ARTIFACT}. */
+  private static String artifactSha256() throws Exception {
+    return java.util.HexFormat.of()
+        .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(ARTIFACT));
+  }
+
+  @Test
+  void modelPull_verifiedDigest_writesAPrivateFile() throws Exception {
+    server
+        .respond(200, "application/octet-stream", ARTIFACT)
+        .withHeader("X-Bulwark-Sha256", artifactSha256());
+    Path out = dir.resolve("w.safetensors");
+    Result result = run("model", "pull", "w", "1", "--out", out.toString());
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(server.last().path()).isEqualTo("/api/v1/models/w/versions/1/artifact");
+    assertThat(Files.readAllBytes(out)).isEqualTo(ARTIFACT);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out)))
+        .isEqualTo("rw-------");
+    assertThat(result.out()).contains("sha256 " + artifactSha256() + ", verified");
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+    }
+  }
+
+  @Test
+  void modelPull_digestMismatch_isAVerdict_andWritesNothing() throws Exception {
+    server
+        .respond(200, "application/octet-stream", ARTIFACT)
+        .withHeader("X-Bulwark-Sha256", "00".repeat(32));
+    Path out = dir.resolve("w.safetensors");
+    Result result = run("model", "pull", "w", "1", "--out", out.toString());
+    assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_VERDICT);
+    assertThat(result.err()).contains("does not match the digest");
+    assertThat(out).doesNotExist();
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+    }
+  }
+
+  @Test
+  void modelPull_noDigestHeader_isRefused() throws Exception {
+    server.respond(200, "application/octet-stream", ARTIFACT);
+    Path out = dir.resolve("w.bin");
+    Result result = run("model", "pull", "w", "1", "--out", out.toString());
+    assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(result.err()).contains("no X-Bulwark-Sha256");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void modelPull_existingFile_isNeverOverwritten() throws Exception {
+    Path out = Files.writeString(dir.resolve("keep.txt"), "mine");
+    Result result = run("model", "pull", "w", "1", "--out", out.toString());
+    assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(result.err()).contains("refusing to overwrite");
+    assertThat(Files.readString(out)).isEqualTo("mine");
+    assertThat(server.received()).isEmpty();
+  }
+
+  @Test
+  void modelPull_refused_isAnErrorWithTheServersMessage() throws Exception {
+    server.respond(409, "{\"error\":\"model 'w' version '1' is retired\"}");
+    Path out = dir.resolve("w.bin");
+    Result result = run("model", "pull", "w", "1", "--out", out.toString());
+    assertThat(result.exitCode()).isEqualTo(Bulwark.EXIT_ERROR);
+    assertThat(result.err()).contains("is retired");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void modelPush_conflict_isAnErrorWithTheServersMessage() throws Exception {
     Path model = Files.write(dir.resolve("m.onnx"), new byte[] {1});
     server.respond(409, "{\"error\":\"model 'iris' version '1' already exists\"}");

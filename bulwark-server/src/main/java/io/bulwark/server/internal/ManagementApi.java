@@ -19,17 +19,21 @@ import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.bulwark.audit.AuditEventType;
 import io.bulwark.audit.AuditOutcome;
 import io.bulwark.core.ForbiddenException;
 import io.bulwark.core.InsecureSecretAccess;
+import io.bulwark.core.IntegrityException;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.Limits;
 import io.bulwark.core.ModelNames;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.Strings;
+import io.bulwark.crypto.ArtifactIntegrityException;
 import io.bulwark.registry.Deployment;
 import io.bulwark.registry.ModelCard;
 import io.bulwark.registry.ModelCards;
@@ -64,7 +68,7 @@ public final class ManagementApi {
   private final ModelRegistry registry;
   private final ModelServing serving;
   private final ApiKeys apiKeys;
-  private final OnnxAdmission admission;
+  private final PushAdmission admission;
   private final Json json;
   private final Limits limits;
   private final Blocking blocking;
@@ -76,7 +80,7 @@ public final class ManagementApi {
       ModelRegistry registry,
       ModelServing serving,
       ApiKeys apiKeys,
-      OnnxAdmission admission,
+      PushAdmission admission,
       Json json,
       Limits limits,
       Blocking blocking,
@@ -110,6 +114,11 @@ public final class ManagementApi {
     small(sb, HttpMethod.GET, "/models", this::listModels);
     small(sb, HttpMethod.GET, "/models/{name}", this::showModel);
     small(sb, HttpMethod.GET, "/models/{name}/versions/{version}", this::showVersion);
+    small(
+        sb,
+        HttpMethod.GET,
+        "/models/{name}/versions/{version}/artifact",
+        audited(AuditEventType.MODEL_DOWNLOAD, this::download));
     small(sb, HttpMethod.PUT, "/models/{name}/deployment", audited(DEPLOY, this::deploy));
     small(sb, HttpMethod.DELETE, "/models/{name}/deployment", audited(UNDEPLOY, this::undeploy));
     small(
@@ -147,8 +156,9 @@ public final class ManagementApi {
   /**
    * {@code POST /api/v1/models/{name}/versions/{version}}, {@code multipart/form-data} with the
    * parts {@code card} (the model card, JSON, required), {@code signature} (an OMS bundle, optional
-   * where the namespace allows unsigned models) and {@code model} (the artifact, last). The
-   * artifact streams into the sealed store; nothing is stored unless every check passes.
+   * where the namespace allows unsigned models), {@code format} (optional, also accepted as the
+   * query parameter {@code format}; default {@code onnx}) and {@code model} (the artifact, last).
+   * The artifact streams into the sealed store; nothing is stored unless every check passes.
    */
   private HttpResponse push(ServiceRequestContext ctx, com.linecorp.armeria.common.HttpRequest req)
       throws Exception {
@@ -163,6 +173,8 @@ public final class ManagementApi {
       MultipartReader parts = new MultipartReader(body, boundary);
       ModelCard card = null;
       byte[] signature = null;
+      String queryFormat = ctx.queryParam("format");
+      String partFormat = null;
       MultipartReader.Part part;
       while (v == null && (part = parts.next()) != null) {
         switch (part.name()) {
@@ -179,23 +191,40 @@ public final class ManagementApi {
             signature =
                 part.readAll(SignaturePolicy.MAX_BUNDLE_BYTES, "limits.max_signature_bytes");
           }
+          case "format" -> {
+            if (partFormat != null) {
+              throw new InvalidRequestException("push has two 'format' parts");
+            }
+            partFormat =
+                new String(
+                        part.readAll(MAX_FORMAT_BYTES, "limits.max_format_bytes"),
+                        java.nio.charset.StandardCharsets.UTF_8)
+                    .strip();
+          }
           case "model" -> {
             if (card == null) {
               throw new InvalidRequestException(
                   "push needs a 'card' part (the model card) before the 'model' part");
             }
+            if (partFormat != null && queryFormat != null && !partFormat.equals(queryFormat)) {
+              throw new InvalidRequestException(
+                  "the 'format' part and the format query parameter disagree");
+            }
+            ArtifactFormat format =
+                ArtifactFormat.parse(partFormat != null ? partFormat : queryFormat);
+            Auditor.note(ctx, "format", format.wireName());
             v =
                 registry.push(
                     new PushRequest(
                         name,
                         version,
-                        "onnx",
+                        format.wireName(),
                         actor(p),
                         limits.maxModelBytes(),
                         card,
                         signature == null ? new byte[0] : signature),
                     new LastPart(part.body(), parts),
-                    admission.forVersion(name, version, signature));
+                    admission.forVersion(name, version, format, signature));
             directory.pushed(name);
             Auditor.note(ctx, "sha256", v.sha256());
             Auditor.note(ctx, "size_bytes", Long.toString(v.sizeBytes()));
@@ -226,7 +255,7 @@ public final class ManagementApi {
               throw new InvalidRequestException(
                   "unknown part '"
                       + part.name()
-                      + "': a push has the parts card, signature and model");
+                      + "': a push has the parts card, signature, format and model");
         }
       }
     }
@@ -268,6 +297,9 @@ public final class ManagementApi {
       return n < 0 ? -1 : one[0] & 0xff;
     }
   }
+
+  /** The longest format name part read; the names are far shorter. */
+  static final int MAX_FORMAT_BYTES = 64;
 
   /** Card, signature and multipart framing that may come with a model of the largest size. */
   static final long PUSH_OVERHEAD_BYTES =
@@ -328,6 +360,60 @@ public final class ManagementApi {
       out.set("custody", custodyJson(v));
     }
     return json.response(HttpStatus.OK, out);
+  }
+
+  /**
+   * {@code GET /api/v1/models/{name}/versions/{version}/artifact}: the artifact as it was pushed,
+   * decrypted in memory and checked against the digest recorded at push, for those who may read the
+   * registry (read-model). The digest goes along as {@code Repr-Digest} (RFC 9530) and {@code
+   * X-Bulwark-Sha256}, so the client can check what it received. Retired versions are refused:
+   * their data key is destroyed.
+   */
+  private HttpResponse download(ServiceRequestContext ctx, AggregatedHttpRequest req)
+      throws java.io.IOException {
+    Principal p = Principals.of(ctx);
+    String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
+    String version = ModelNames.checkVersion(Principals.pathParam(ctx, "version"));
+    authorizer.checkModel(p, PolicyAction.READ_MODEL, name);
+    ModelVersion v = registry.version(name, version);
+    byte[] bytes;
+    try {
+      bytes = registry.open(name, version);
+    } catch (ArtifactIntegrityException e) {
+      throw new IntegrityException(String.valueOf(e.getMessage()), e);
+    }
+    Auditor.note(ctx, "version", version);
+    Auditor.note(ctx, "format", v.format());
+    Auditor.note(ctx, "sha256", v.sha256());
+    Auditor.note(ctx, "size_bytes", Long.toString(bytes.length));
+    byte[] digest = java.util.HexFormat.of().parseHex(v.sha256());
+    ResponseHeaders headers =
+        ResponseHeaders.builder(HttpStatus.OK)
+            .contentType(MediaType.OCTET_STREAM)
+            .set(
+                HttpHeaderNames.CONTENT_DISPOSITION,
+                "attachment; filename=\"" + downloadName(v) + "\"")
+            .set(
+                "repr-digest",
+                "sha-256=:" + java.util.Base64.getEncoder().encodeToString(digest) + ":")
+            .set("x-bulwark-sha256", v.sha256())
+            .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+            .set("x-content-type-options", "nosniff")
+            .build();
+    return HttpResponse.of(headers, HttpData.wrap(bytes));
+  }
+
+  /** A file name built only from the checked name, version and format, so it needs no quoting. */
+  private static String downloadName(ModelVersion v) {
+    String extension =
+        switch (v.format()) {
+          case "safetensors" -> ".safetensors";
+          case "pytorch" -> ".pt";
+          case "pickle" -> ".pkl";
+          case "numpy" -> ".npy";
+          default -> ".onnx";
+        };
+    return (v.name() + "-" + v.version() + extension).replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
   /**

@@ -20,17 +20,20 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Admits an ONNX artifact only if the admission scan finds it safe (no external data, only
- * allowlisted operator domains, within limits), ONNX Runtime then loads it from memory, and its
- * signature satisfies its namespace; records its inputs and outputs as the version's metadata.
+ * Admits a pushed artifact only if, in this order, its signature satisfies its namespace, it is of
+ * the declared format, the admission scan of that format finds it safe (for ONNX: no external data,
+ * only allowlisted operator domains; for pickles: only weights-only globals; always within limits)
+ * and, for ONNX, ONNX Runtime loads it from memory. The order is the point: bytes from an untrusted
+ * signer reach no parser, and bytes the scanner refuses never reach ONNX Runtime's native one.
+ * Records an ONNX model's inputs and outputs as the version's metadata; other formats have none.
  */
-public final class OnnxAdmission {
+public final class PushAdmission {
   private final InferenceEngine engine;
   private final ArtifactScanner scanner;
   private final Json json;
   private final SignaturePolicy signatures;
 
-  public OnnxAdmission(
+  public PushAdmission(
       InferenceEngine engine, ArtifactScanner scanner, Json json, SignaturePolicy signatures) {
     this.engine = engine;
     this.scanner = scanner;
@@ -39,25 +42,41 @@ public final class OnnxAdmission {
   }
 
   /**
-   * The inspector for one push of {@code name}/{@code version}: scan, load in ONNX Runtime, then
-   * check the signature against the namespace's trusted signers.
+   * The inspector for one push of an ONNX model; see {@link #forVersion(String, String,
+   * ArtifactFormat, byte[])}.
+   */
+  public ArtifactInspector forVersion(String name, String version, byte @Nullable [] signature) {
+    return forVersion(name, version, ArtifactFormat.ONNX, signature);
+  }
+
+  /**
+   * The inspector for one push of {@code name}/{@code version} in {@code format}: check the
+   * signature against the namespace's trusted signers, check the format, scan, and (ONNX only) load
+   * in ONNX Runtime.
    *
    * @param signature the OMS bundle pushed with the artifact, or null
    */
-  public ArtifactInspector forVersion(String name, String version, byte @Nullable [] signature) {
+  ArtifactInspector forVersion(
+      String name, String version, ArtifactFormat format, byte @Nullable [] signature) {
     return (plaintext, sha256) -> {
+      String signer = signatures.admit(name, signature, sha256);
+      format.checkLooksLike(plaintext);
       try {
-        refuseUnsafe(scanner.scan(plaintext, name + ".onnx"));
+        refuseUnsafe(scanner.scan(plaintext, format.scanName()));
       } catch (IOException e) {
         throw new UnavailableException("the admission scan could not run", e);
       }
-      ObjectNode metadata;
-      try (LoadedModel m = engine.load(name, version, plaintext)) {
-        metadata = signatureJson(json, m.signature());
-      } catch (ModelLoadException e) {
-        throw new InvalidRequestException("not a loadable ONNX model: " + e.getMessage(), e);
+      ObjectNode metadata = json.object();
+      if (format == ArtifactFormat.ONNX) {
+        try (LoadedModel m = engine.load(name, version, plaintext)) {
+          metadata = signatureJson(json, m.signature());
+        } catch (ModelLoadException e) {
+          throw new InvalidRequestException("not a loadable ONNX model: " + e.getMessage(), e);
+        }
+      } else {
+        metadata.putArray("inputs");
+        metadata.putArray("outputs");
       }
-      String signer = signatures.admit(name, signature, sha256);
       return new Admission(json.write(metadata), "safe", signer);
     };
   }
