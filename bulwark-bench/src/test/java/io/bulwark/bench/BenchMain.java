@@ -56,12 +56,14 @@ public final class BenchMain {
     Path cache = Path.of(System.getProperty("user.home"), ".cache", "bulwark-bench");
     Path out = null;
     boolean auditOnly = false;
+    boolean pipelineOnly = false;
     int soakMinutes = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--cache" -> cache = Path.of(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "--audit-only" -> auditOnly = true;
+        case "--pipeline-only" -> pipelineOnly = true;
         case "--soak-only" -> soakMinutes = Integer.parseInt(args[++i]);
         default -> mode = Mode.parse(args[i]);
       }
@@ -69,6 +71,13 @@ public final class BenchMain {
     if (auditOnly) {
       // Only row (e): printed, never written over a page whose other rows it did not measure.
       System.out.println(runAudit(mode));
+      System.exit(0);
+    }
+    if (pipelineOnly) {
+      // Only the JMH rows, printed like the audit row.
+      Report report = new Report(mode, Machine.current());
+      report.security.addAll(SecurityPipeline.measure(mode));
+      System.out.println(report.renderPipeline());
       System.exit(0);
     }
     if (soakMinutes > 0) {

@@ -25,7 +25,10 @@ class BenchMainTest {
         .contains("(d) Model open", "(e) Audit", "durable audited events/s")
         .containsPattern("\\| 256 \\| [0-9]+ \\| [0-9]+ \\| [0-9]+ \\|")
         .contains("authenticateApiKey", "rateLimit", "policyCached", "policyUncached")
-        .contains("| pipeline |", "| pipeline16 |", "| modelCall |", "| auditAppend |")
+        .containsPattern("\\| pipeline \\| [0-9.]+ \\| [0-9.]+ \\|")
+        .containsPattern("\\| pipeline16 \\| [0-9.]+ \\| [0-9.]+ \\|")
+        .containsPattern("\\| modelCall \\| [0-9.]+ \\| [0-9.]+ \\|")
+        .containsPattern("\\| auditAppend \\| [0-9.]+ \\| [0-9.]+ \\|")
         .contains("### Targets", "≥ 70%", "≤ 1.5×", "soak at concurrency 64")
         .doesNotContain("failed");
     assertThat(tables.lines().filter(l -> l.startsWith("| credit-risk |")))

@@ -36,6 +36,9 @@ final class SecurityPipeline {
    */
   static List<Piece> measure(Mode mode) throws RunnerException {
     boolean smoke = mode == Mode.SMOKE;
+    // The forked JVM gets its class path through a manifest-only jar: ONNX Runtime crashes while
+    // creating its environment in a process whose command line is longer than about 4 KB.
+    System.setProperty("jmh.separateClasspathJAR", "true");
     TimeValue time =
         smoke ? TimeValue.milliseconds(200) : TimeValue.seconds(mode == Mode.FULL ? 5 : 1);
     var options =
