@@ -13,6 +13,7 @@ import io.bulwark.inference.LoadedModel;
 import io.bulwark.inference.ModelSignature;
 import io.bulwark.inference.Tensor;
 import io.bulwark.inference.TensorSpec;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -42,6 +43,7 @@ final class OnnxRuntimeModel implements LoadedModel {
   private final ModelSignature signature;
   private final Map<String, List<String>> inputDimensionNames;
   private final Consumer<OnnxRuntimeModel> onRelease;
+  private final DirectBuffers inputBuffers = new DirectBuffers();
 
   /** Bit 0: closed. The rest: twice the number of calls in flight. */
   private final AtomicLong state = new AtomicLong();
@@ -105,9 +107,10 @@ final class OnnxRuntimeModel implements LoadedModel {
 
   private List<Tensor> run(List<Tensor> inputs, Set<String> requested) {
     Map<String, OnnxTensor> feeds = new LinkedHashMap<>();
+    List<ByteBuffer> borrowed = new ArrayList<>(inputs.size());
     try {
       for (Tensor input : inputs) {
-        feeds.put(input.name(), OnnxTensors.toOnnx(env, input));
+        feeds.put(input.name(), OnnxTensors.toOnnx(env, input, inputBuffers, borrowed));
       }
       try (OrtSession.Result result = session.run(feeds, requested)) {
         List<Tensor> out = new ArrayList<>(requested.size());
@@ -128,6 +131,8 @@ final class OnnxRuntimeModel implements LoadedModel {
       throw runFailure(e);
     } finally {
       OnnxValue.close(feeds.values());
+      // Only once every tensor over them is closed may the buffers serve another call.
+      borrowed.forEach(inputBuffers::give);
     }
   }
 

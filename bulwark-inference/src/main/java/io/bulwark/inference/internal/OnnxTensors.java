@@ -10,7 +10,6 @@ import io.bulwark.core.Strings;
 import io.bulwark.inference.DataType;
 import io.bulwark.inference.Tensor;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -27,21 +26,25 @@ final class OnnxTensors {
    * Creates an ONNX Runtime tensor holding {@code tensor}'s elements. The caller closes it.
    *
    * <p>Fixed-size elements go to ONNX Runtime as a direct buffer in native (little-endian) order: a
-   * direct input buffer is used in place, a heap buffer is copied once. {@link DataType#BYTES}
-   * elements become strings, which ONNX Runtime's Java API requires to be UTF-8.
+   * direct input buffer is used in place, a heap buffer is copied once into a buffer from {@code
+   * buffers}, which is added to {@code borrowed} for the caller to give back once the tensor is
+   * closed. {@link DataType#BYTES} elements become strings, which ONNX Runtime's Java API requires
+   * to be UTF-8.
    *
    * @throws InvalidRequestException if a {@code BYTES} element is not valid UTF-8
    */
-  static OnnxTensor toOnnx(OrtEnvironment env, Tensor tensor) throws OrtException {
+  static OnnxTensor toOnnx(
+      OrtEnvironment env, Tensor tensor, DirectBuffers buffers, List<ByteBuffer> borrowed)
+      throws OrtException {
     long[] shape = tensor.shape();
     if (tensor.datatype() == DataType.BYTES) {
       return OnnxTensor.createTensor(env, utf8Strings(tensor), shape);
     }
     ByteBuffer data = tensor.data();
     if (!data.isDirect()) {
-      ByteBuffer direct =
-          ByteBuffer.allocateDirect(data.remaining()).order(ByteOrder.nativeOrder());
-      direct.put(data).flip();
+      ByteBuffer direct = buffers.take(data.remaining());
+      borrowed.add(direct);
+      direct.put(data.duplicate()).flip();
       data = direct;
     }
     return OnnxTensor.createTensor(env, data, shape, OnnxTypes.javaType(tensor.datatype()));

@@ -79,6 +79,55 @@ class OnnxRuntimeModelTest {
     }
   }
 
+  /**
+   * Input buffers are reused between calls: a call with fewer elements after a larger one, and
+   * concurrent calls of different sizes, each get exactly their own values back.
+   */
+  @Test
+  void infer_reusedInputBuffers_neverCarryAnotherCallsBytes() throws Exception {
+    try (LoadedModel model =
+        engine.load(
+            "identity",
+            "1",
+            OnnxModels.identity(OnnxElementType.FLOAT, OnnxModels.DYNAMIC, OnnxModels.DYNAMIC))) {
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      List<Thread> threads = new java.util.ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int seed = t;
+        threads.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      Random random = new Random(seed);
+                      try {
+                        for (int i = 0; i < 200; i++) {
+                          int columns = 1 + random.nextInt(700);
+                          byte[] bytes = new byte[columns * 4];
+                          random.nextBytes(bytes);
+                          List<Tensor> out =
+                              model.infer(
+                                  List.of(
+                                      Tensor.ofFixed(
+                                          "x",
+                                          DataType.FP32,
+                                          new long[] {1, columns},
+                                          ByteBuffer.wrap(bytes))),
+                                  Set.of());
+                          assertThat(Fixtures.bytes(out.get(0))).isEqualTo(bytes);
+                        }
+                      } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                      }
+                    }));
+      }
+      for (Thread t : threads) {
+        t.join();
+      }
+      assertThat(failure.get()).isNull();
+    }
+  }
+
   @Test
   void infer_fp16Values_keepTheirBits() throws Exception {
     // 1.0, -2.0, 65504 (largest half), NaN, -0.0 and a subnormal
