@@ -1,8 +1,8 @@
 package io.bulwark.audit;
 
+import io.bulwark.core.Digests;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -112,12 +112,7 @@ public record NoteVerifierKey(String name, int keyId, byte[] publicKey) {
 
   /** {@code SHA-256(name || 0x0A || 0x01 || publicKey)[:4]} as a big-endian int. */
   public static int keyId(String name, byte[] publicKey) {
-    MessageDigest d;
-    try {
-      d = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    MessageDigest d = Digests.sha256();
     d.update(name.getBytes(StandardCharsets.UTF_8));
     d.update((byte) 0x0a);
     d.update(ED25519);

@@ -1,6 +1,7 @@
 package io.bulwark.registry;
 
 import io.bulwark.core.ConflictException;
+import io.bulwark.core.Digests;
 import io.bulwark.core.ForbiddenException;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.LimitExceededException;
@@ -28,7 +29,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -1057,11 +1057,7 @@ public final class ModelRegistry {
   }
 
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Digests.sha256();
   }
 
   private static void fsync(Path p) {

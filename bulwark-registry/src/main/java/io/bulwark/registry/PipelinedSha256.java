@@ -1,9 +1,9 @@
 package io.bulwark.registry;
 
+import io.bulwark.core.Digests;
 import io.bulwark.crypto.ArtifactSealer;
 import java.io.InterruptedIOException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -40,12 +40,7 @@ final class PipelinedSha256 implements ArtifactSealer.PlaintextObserver {
   private boolean finished;
 
   private PipelinedSha256() {
-    MessageDigest sha256;
-    try {
-      sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest sha256 = Digests.sha256();
     digest =
         new FutureTask<>(
             () -> {

@@ -14,6 +14,7 @@ import io.bulwark.audit.AuditStream;
 import io.bulwark.audit.SiemSinks;
 import io.bulwark.core.BulwarkConfig;
 import io.bulwark.core.ClientCertificateConfig;
+import io.bulwark.core.Digests;
 import io.bulwark.core.InferenceConfig;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.KekConfig;
@@ -88,12 +89,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -446,8 +445,7 @@ public final class BulwarkServer implements AutoCloseable {
         byte[] signature = null;
         Path keys = config.dataDirectory().resolve("keys");
         if (Files.exists(keys.resolve(DemoSigner.PUBLIC_FILE))) {
-          String sha256 =
-              HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(model));
+          String sha256 = Digests.sha256Hex(model);
           signature = DemoSigner.loadOrCreate(keys).sign(name + ".onnx", sha256);
         }
         ModelVersion pushed =

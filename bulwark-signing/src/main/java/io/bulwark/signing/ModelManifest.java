@@ -1,5 +1,6 @@
 package io.bulwark.signing;
 
+import io.bulwark.core.Digests;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.LimitExceededException;
 import io.bulwark.core.Strings;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -218,10 +218,6 @@ public record ModelManifest(String modelName, List<Resource> resources) {
   }
 
   private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    return Digests.sha256();
   }
 }

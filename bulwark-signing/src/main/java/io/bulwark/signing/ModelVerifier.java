@@ -1,6 +1,7 @@
 package io.bulwark.signing;
 
 import io.bulwark.core.BulwarkException;
+import io.bulwark.core.Digests;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.Strings;
 import io.bulwark.signing.internal.Dsse;
@@ -17,7 +18,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.CertPath;
 import java.security.cert.CertPathValidator;
@@ -31,7 +31,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -261,7 +260,7 @@ public final class ModelVerifier {
     if (key != null) {
       verificationKey = key;
       checkNamesTheKey(parsed, key);
-      signer = "key sha256:" + HexFormat.of().formatHex(sha256(key.getEncoded()));
+      signer = "key sha256:" + Digests.sha256Hex(key.getEncoded());
     } else if (sigstore != null) {
       SigstoreKeyless.Signer s = sigstore.verify(bundle, parsed);
       verificationKey = s.key();
@@ -315,14 +314,6 @@ public final class ModelVerifier {
         throw new VerificationException(
             "the bundle embeds another public key than the one given to verify");
       }
-    }
-  }
-
-  private static byte[] sha256(byte[] data) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(data);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
     }
   }
 

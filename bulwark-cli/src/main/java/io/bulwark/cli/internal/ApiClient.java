@@ -1,6 +1,7 @@
 package io.bulwark.cli.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.core.Digests;
 import io.bulwark.core.InsecureSecretAccess;
 import io.bulwark.core.SecretBytes;
 import java.io.FileNotFoundException;
@@ -196,12 +197,7 @@ final class ApiClient implements AutoCloseable {
                 () ->
                     CliException.failure(
                         "the server sent no X-Bulwark-Sha256 digest; refusing the download"));
-    java.security.MessageDigest sha256;
-    try {
-      sha256 = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    java.security.MessageDigest sha256 = Digests.sha256();
     long total = 0;
     try (InputStream in = response.body();
         java.io.OutputStream out =

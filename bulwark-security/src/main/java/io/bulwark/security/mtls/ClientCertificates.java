@@ -1,6 +1,7 @@
 package io.bulwark.security.mtls;
 
 import io.bulwark.core.ClientCertificateConfig;
+import io.bulwark.core.Digests;
 import io.bulwark.core.SecureFiles;
 import io.bulwark.core.Strings;
 import io.bulwark.security.AuthenticationException;
@@ -10,8 +11,6 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertStore;
@@ -294,13 +293,9 @@ public final class ClientCertificates {
 
   /** The RFC 8705 {@code x5t#S256} thumbprint: base64url SHA-256 of the DER certificate. */
   public static String thumbprint(X509Certificate certificate) throws CertificateException {
-    try {
-      return Base64.getUrlEncoder()
-          .withoutPadding()
-          .encodeToString(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(Digests.sha256(certificate.getEncoded()));
   }
 
   private static String describe(X509Certificate c) {

@@ -1,10 +1,9 @@
 package io.bulwark.security.mtls;
 
 import io.bulwark.core.ClientCertificateConfig;
+import io.bulwark.core.Digests;
 import io.bulwark.core.Strings;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -92,13 +91,7 @@ public record ClientName(@Nullable String spiffeId, X500Principal subject) {
       Pattern.compile("spiffe://[a-z0-9._-]+(/[A-Za-z0-9._-]+)*");
 
   private static String hash(String s) {
-    try {
-      byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    return HexFormat.of().formatHex(Digests.sha256(s.getBytes(StandardCharsets.UTF_8)), 0, 16);
   }
 
   /** A label for people and logs, at most 256 printable characters. */

@@ -1,5 +1,6 @@
 package io.bulwark.server.internal;
 
+import io.bulwark.core.Digests;
 import io.bulwark.core.ModelNames;
 import io.bulwark.core.OidcIssuerConfig;
 import io.bulwark.core.SecureFiles;
@@ -16,8 +17,6 @@ import io.bulwark.security.jwt.VerifiedToken;
 import io.bulwark.security.policy.PolicyAction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -162,12 +161,6 @@ public final class ExternalTokens {
   }
 
   private static String shortHash(String issuer) {
-    try {
-      byte[] d =
-          MessageDigest.getInstance("SHA-256").digest(issuer.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(d, 0, 6);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return HexFormat.of().formatHex(Digests.sha256(issuer.getBytes(StandardCharsets.UTF_8)), 0, 6);
   }
 }

@@ -14,6 +14,7 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.bulwark.audit.AuditEventType;
 import io.bulwark.audit.AuditOutcome;
+import io.bulwark.core.Digests;
 import io.bulwark.core.Limits;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.UnavailableException;
@@ -175,7 +176,7 @@ public final class InferenceApi {
     String resource = "model:" + name;
     auditor.requireAvailable();
     Map<String, String> audit = new LinkedHashMap<>();
-    audit.put("input_sha256", sha256(body));
+    audit.put("input_sha256", Digests.sha256Hex(body));
     audit.put("input_bytes", Integer.toString(body.length));
     EncodedResponse encoded;
     try (ModelServing.Lease lease = lease(principal, PolicyAction.INFER, name, version)) {
@@ -201,21 +202,12 @@ public final class InferenceApi {
       throw e;
     }
     // The answer leaves only once its record is durable: no output without a record.
-    audit.put("output_sha256", sha256(encoded.body()));
+    audit.put("output_sha256", Digests.sha256Hex(encoded.body()));
     audit.put("output_bytes", Integer.toString(encoded.body().length));
     audit.put("latency_us", Long.toString((System.nanoTime() - started) / 1000));
     auditor.record(
         ctx, AuditEventType.INFERENCE, AuditOutcome.SUCCESS, principal.id(), resource, audit);
     return encoded;
-  }
-
-  private static String sha256(byte[] bytes) {
-    try {
-      return java.util.HexFormat.of()
-          .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   private EncodedResponse run(

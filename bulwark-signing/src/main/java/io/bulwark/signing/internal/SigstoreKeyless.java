@@ -1,6 +1,7 @@
 package io.bulwark.signing.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.core.Digests;
 import io.bulwark.core.Strings;
 import io.bulwark.signing.VerificationException;
 import java.io.ByteArrayInputStream;
@@ -676,11 +677,7 @@ public final class SigstoreKeyless {
   }
 
   static MessageDigest sha256Digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
-    }
+    return Digests.sha256();
   }
 
   private static byte[] digest(String algorithm, byte[] data) {

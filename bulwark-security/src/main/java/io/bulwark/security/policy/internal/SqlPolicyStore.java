@@ -1,18 +1,16 @@
 package io.bulwark.security.policy.internal;
 
+import io.bulwark.core.Digests;
 import io.bulwark.security.policy.PolicyStore;
 import io.bulwark.security.policy.PolicyVersion;
 import io.bulwark.storage.Database;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -129,12 +127,6 @@ final class SqlPolicyStore implements PolicyStore {
   }
 
   private static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing", e);
-    }
+    return Digests.sha256Hex(text.getBytes(StandardCharsets.UTF_8));
   }
 }
