@@ -12,7 +12,6 @@ import io.bulwark.inference.ModelSignature;
 import io.bulwark.inference.Tensor;
 import io.bulwark.inference.TensorSpec;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -323,14 +322,13 @@ final class BatchingModel implements LoadedModel {
         long now = System.nanoTime();
         Map.Entry<BatchKey, Group> due = null;
         long wait = Long.MAX_VALUE;
+        // Of the groups that are full or have waited long enough, the one whose oldest call came
+        // first: a shape that stays busy cannot keep another shape's waiting calls behind it.
         for (Map.Entry<BatchKey, Group> entry : groups.entrySet()) {
           Group group = entry.getValue();
-          if (group.rows >= maxBatchSize) {
-            due = entry;
-            break;
-          }
           long left = group.oldest() + maxDelayNanos - now;
-          if (left <= 0 && (due == null || group.oldest() - due.getValue().oldest() < 0)) {
+          boolean ready = group.rows >= maxBatchSize || left <= 0;
+          if (ready && (due == null || group.oldest() - due.getValue().oldest() < 0)) {
             due = entry;
           }
           wait = Math.min(wait, left);
@@ -393,11 +391,10 @@ final class BatchingModel implements LoadedModel {
       runAlone(batch.get(0));
       return;
     }
-    List<Tensor> joined;
     List<Tensor> out;
+    List<ByteBuffer> borrowed = new ArrayList<>();
     try {
-      joined = join(batch);
-      out = model.runChecked(joined, batch.get(0).requested);
+      out = model.runChecked(join(batch, model.inputBuffers(), borrowed), batch.get(0).requested);
     } catch (InvalidRequestException e) {
       // Valid calls can make an invalid batch only through their values; find whose.
       for (Call call : batch) {
@@ -410,6 +407,9 @@ final class BatchingModel implements LoadedModel {
         call.result.completeExceptionally(failure(e));
       }
       return;
+    } finally {
+      // The run has ended and its tensors are closed: the joined inputs' buffers may serve again.
+      borrowed.forEach(model.inputBuffers()::give);
     }
     long total = 0;
     for (Call call : batch) {
@@ -468,7 +468,8 @@ final class BatchingModel implements LoadedModel {
     return new IllegalStateException(String.valueOf(e.getMessage()), e);
   }
 
-  private static List<Tensor> join(List<Call> batch) {
+  private static List<Tensor> join(
+      List<Call> batch, DirectBuffers buffers, List<ByteBuffer> borrowed) {
     Call first = batch.get(0);
     long total = 0;
     for (Call call : batch) {
@@ -490,9 +491,9 @@ final class BatchingModel implements LoadedModel {
         for (Call call : batch) {
           size += call.inputs.get(i).data().remaining();
         }
-        // Direct, so that ONNX Runtime reads it in place rather than from another copy.
-        ByteBuffer data = ByteBuffer.allocateDirect(Math.toIntExact(size));
-        data.order(ByteOrder.LITTLE_ENDIAN);
+        // Direct and from the model's pool, so that ONNX Runtime reads it in place.
+        ByteBuffer data = buffers.take(Math.toIntExact(size));
+        borrowed.add(data);
         for (Call call : batch) {
           data.put(call.inputs.get(i).data());
         }

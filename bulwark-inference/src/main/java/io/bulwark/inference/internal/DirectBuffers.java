@@ -6,12 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Direct buffers for ONNX Runtime's inputs, kept between calls of one model instead of allocated
  * (and zeroed by the JDK) per input per call. Buffers come in power-of-two sizes from 1 KiB to
- * {@link #MAX_POOLED_BYTES}; each size keeps at most {@link #PER_SIZE} spare buffers, so the pool
- * holds a bounded amount of memory. Larger inputs get a buffer of their own, as before.
+ * {@link #MAX_POOLED_BYTES}; each size keeps at most {@link #PER_SIZE} spare buffers and all sizes
+ * together at most {@link #MAX_SPARE_BYTES}, so a model's pool holds a bounded amount of memory.
+ * Larger inputs, and buffers beyond the bounds, are left to the garbage collector.
  *
  * <p>A buffer taken from the pool still holds an earlier call's bytes beyond its limit; the caller
  * fills it to its limit, and ONNX Runtime reads a tensor only up to the size its shape gives.
@@ -23,10 +25,14 @@ final class DirectBuffers {
   /** Spare buffers kept per size. */
   static final int PER_SIZE = 16;
 
+  /** Spare memory kept in all, per model. */
+  static final long MAX_SPARE_BYTES = 64L << 20;
+
   private static final int MIN_SHIFT = 10;
   private static final int MAX_SHIFT = Integer.numberOfTrailingZeros(MAX_POOLED_BYTES);
 
   private final List<ConcurrentLinkedQueue<ByteBuffer>> spare = new ArrayList<>();
+  private final AtomicLong spareBytes = new AtomicLong();
   private final AtomicIntegerArray spareCounts = new AtomicIntegerArray(MAX_SHIFT - MIN_SHIFT + 1);
 
   DirectBuffers() {
@@ -46,6 +52,7 @@ final class DirectBuffers {
       buffer = ByteBuffer.allocateDirect(1 << (size + MIN_SHIFT));
     } else {
       spareCounts.decrementAndGet(size);
+      spareBytes.addAndGet(-buffer.capacity());
     }
     buffer.clear().limit(bytes);
     return buffer.order(ByteOrder.nativeOrder());
@@ -59,6 +66,11 @@ final class DirectBuffers {
       return;
     }
     if (spareCounts.incrementAndGet(size) > PER_SIZE) {
+      spareCounts.decrementAndGet(size);
+      return;
+    }
+    if (spareBytes.addAndGet(capacity) > MAX_SPARE_BYTES) {
+      spareBytes.addAndGet(-capacity);
       spareCounts.decrementAndGet(size);
       return;
     }

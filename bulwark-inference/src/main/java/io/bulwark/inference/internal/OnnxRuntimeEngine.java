@@ -148,10 +148,11 @@ public final class OnnxRuntimeEngine implements InferenceEngine {
 
   /**
    * Opens a session from a direct buffer that is zeroed as soon as ONNX Runtime has parsed it. From
-   * a {@code byte[]}, ONNX Runtime's Java binding copies the model into native memory and frees
-   * that copy without clearing it, leaving the decrypted model in freed memory; from a direct
-   * buffer it reads our memory in place (the ONNX format keeps no reference to it once the session
-   * exists), so the only native copy of the plaintext is one we clear.
+   * a {@code byte[]}, ONNX Runtime's Java binding copies the whole model into native memory and
+   * frees that copy without clearing it; from a direct buffer it reads our memory in place (the
+   * ONNX format keeps no reference to it once the session exists), so that staging copy is one we
+   * clear. ONNX Runtime's own parse of the model (its initializers become the session's weights) is
+   * beyond our reach.
    */
   private OrtSession createSession(byte[] modelBytes, OnnxOptions options)
       throws ModelLoadException {

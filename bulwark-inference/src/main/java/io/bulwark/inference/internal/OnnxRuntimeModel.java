@@ -95,6 +95,11 @@ final class OnnxRuntimeModel implements LoadedModel {
     return requestedOutputs(outputs);
   }
 
+  /** The pool this model's input buffers come from. */
+  DirectBuffers inputBuffers() {
+    return inputBuffers;
+  }
+
   /** Runs inputs that {@link #check} accepted, computing {@code requested} in its order. */
   List<Tensor> runChecked(List<Tensor> inputs, Set<String> requested) {
     acquire();

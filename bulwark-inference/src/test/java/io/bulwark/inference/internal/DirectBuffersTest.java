@@ -60,6 +60,19 @@ class DirectBuffersTest {
   }
 
   @Test
+  void give_beyondTheMemoryBound_keepsAtMostTheBound() {
+    int largest = DirectBuffers.MAX_POOLED_BYTES;
+    List<ByteBuffer> taken = new ArrayList<>();
+    for (int i = 0; i < DirectBuffers.MAX_SPARE_BYTES / largest + 2; i++) {
+      taken.add(buffers.take(largest));
+    }
+
+    taken.forEach(buffers::give);
+
+    assertThat((long) buffers.spareBuffers() * largest).isEqualTo(DirectBuffers.MAX_SPARE_BYTES);
+  }
+
+  @Test
   void give_aBufferOfAnotherShape_isNotKept() {
     buffers.give(ByteBuffer.allocateDirect(1500));
 
