@@ -257,6 +257,12 @@ public final class ModelVerifier {
     String signer;
     PublicKey verificationKey;
     SigstoreKeyless sigstore = keyless;
+    if (sigstore == null && parsed.transparencyEvidence()) {
+      // Evidence that would go unread: the bundle is keyless, or was edited.
+      throw new VerificationException(
+          "the bundle carries transparency-log entries or timestamps, which only keyless"
+              + " verification reads; verify it with --trust-root, --identity and --issuer");
+    }
     if (key != null) {
       verificationKey = key;
       checkNamesTheKey(parsed, key);
@@ -266,10 +272,6 @@ public final class ModelVerifier {
       verificationKey = s.key();
       signer = s.description();
     } else {
-      if (!parsed.keyHint().isEmpty() || parsed.embeddedKey().length > 0) {
-        throw new VerificationException(
-            "the bundle names a public key, but a CA was given to verify a certificate");
-      }
       X509Certificate leaf = checkChain(parsed.certificates(), validAt);
       verificationKey = leaf.getPublicKey();
       signer = leaf.getSubjectX500Principal().getName();

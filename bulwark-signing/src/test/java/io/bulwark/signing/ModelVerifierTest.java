@@ -236,7 +236,18 @@ class ModelVerifierTest {
             "unknown field note",
             b -> ((ObjectNode) b.at("/dsseEnvelope")).put("note", "x"),
             "unknown field comment",
-            b -> ((ObjectNode) b.at("/verificationMaterial/publicKey")).put("comment", "x"));
+            b -> ((ObjectNode) b.at("/verificationMaterial/publicKey")).put("comment", "x"),
+            "both a public key and a certificate",
+            b ->
+                ((ObjectNode) b.at("/verificationMaterial"))
+                    .putObject("certificate")
+                    .put("rawBytes", "AAAA"),
+            "transparency-log entries or timestamps",
+            b ->
+                ((ObjectNode) b.at("/verificationMaterial"))
+                    .putArray("tlogEntries")
+                    .addObject()
+                    .put("logIndex", "1"));
     for (var edit : edits.entrySet()) {
       ObjectNode bundle = (ObjectNode) mapper.readTree(sign());
       edit.getValue().accept(bundle);

@@ -18,6 +18,7 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads and writes the OMS wire formats: a Sigstore bundle (v0.3) holding a DSSE envelope, whose
@@ -49,6 +50,8 @@ public final class OmsCodec {
    * @param embeddedKey the {@code publicKey.rawBytes} (older versions embed the PEM), empty if
    *     absent
    * @param keyId the DSSE signature's key id, empty if absent
+   * @param transparencyEvidence whether the bundle carries transparency-log entries or timestamps,
+   *     which only keyless verification reads
    */
   @SuppressWarnings("ArrayRecordComponent")
   public record Bundle(
@@ -58,7 +61,8 @@ public final class OmsCodec {
       List<byte[]> certificates,
       String keyHint,
       byte[] embeddedKey,
-      String keyId) {
+      String keyId,
+      boolean transparencyEvidence) {
     public Bundle {
       certificates = List.copyOf(certificates);
     }
@@ -150,6 +154,9 @@ public final class OmsCodec {
     if (chain != null && single != null) {
       throw new VerificationException("malformed bundle: both a certificate and a chain");
     }
+    if (publicKey != null && (chain != null || single != null)) {
+      throw new VerificationException("malformed bundle: both a public key and a certificate");
+    }
     if (chain != null) {
       onlyFields(chain, "x509CertificateChain", "certificates");
       JsonNode certs = chain.get("certificates");
@@ -183,7 +190,16 @@ public final class OmsCodec {
     JsonNode keyIdNode = only.get("keyid");
     String keyId =
         keyIdNode == null || keyIdNode.isNull() ? "" : text(only, "keyid", "DSSE signature");
-    return new Bundle(payloadType, payload, signature, certificates, keyHint, embeddedKey, keyId);
+    return new Bundle(
+        payloadType,
+        payload,
+        signature,
+        certificates,
+        keyHint,
+        embeddedKey,
+        keyId,
+        notEmpty(material.get("tlogEntries"))
+            || notEmpty(material.get("timestampVerificationData")));
   }
 
   /** Parses an in-toto statement far enough to tell the predicate; semantics are checked later. */
@@ -348,6 +364,10 @@ public final class OmsCodec {
       throw new VerificationException("malformed " + what + ": not a JSON object");
     }
     return root;
+  }
+
+  private static boolean notEmpty(@Nullable JsonNode node) {
+    return node != null && !node.isNull() && !node.isEmpty();
   }
 
   private static void onlyFields(JsonNode node, String what, String... allowed)
