@@ -1,6 +1,9 @@
 package io.bulwark.core;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -31,10 +34,18 @@ public record OidcIssuerConfig(
     String modelsClaim,
     String tenant) {
 
-  /** The built-in role names. */
+  /** The built-in role names, most powerful first. */
   public static final Set<String> ROLES =
-      Set.of(
-          "admin", "security-officer", "publisher", "approver", "deployer", "auditor", "consumer");
+      Collections.unmodifiableSet(
+          new LinkedHashSet<>(
+              List.of(
+                  "admin",
+                  "security-officer",
+                  "publisher",
+                  "approver",
+                  "deployer",
+                  "auditor",
+                  "consumer")));
 
   public OidcIssuerConfig {
     Objects.requireNonNull(jwksFile, "jwksFile");

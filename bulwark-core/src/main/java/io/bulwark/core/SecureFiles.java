@@ -70,6 +70,24 @@ public final class SecureFiles {
    *     throw {@link FileAlreadyExistsException}
    */
   public static void writePrivate(Path target, byte[] content, boolean replace) throws IOException {
+    writePrivate(target, partial -> Files.write(partial, content), replace);
+  }
+
+  /** Writes a private file's content into the temporary file it is given. */
+  @FunctionalInterface
+  public interface Filler {
+    void fill(Path partial) throws IOException;
+  }
+
+  /**
+   * Has {@code filler} write a temporary 0600 file beside {@code target}, flushes it to disk and
+   * only then gives it the name {@code target}: nobody ever sees a partial file under that name,
+   * and the temporary file is gone however this ends (but for the process being killed).
+   *
+   * @param replace whether an existing file may be replaced; if not, an existing file, even one
+   *     created while {@code filler} ran, makes this throw {@link FileAlreadyExistsException}
+   */
+  public static void writePrivate(Path target, Filler filler, boolean replace) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     if (dir == null) {
       throw new IOException("no parent directory for " + target);
@@ -83,7 +101,7 @@ public final class SecureFiles {
                 dir, ".tmp-", ".part", PosixFilePermissions.asFileAttribute(OWNER_RW))
             : Files.createTempFile(dir, ".tmp-", ".part");
     try {
-      Files.write(tmp, content);
+      filler.fill(tmp);
       try (var ch =
           java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
         ch.force(true);

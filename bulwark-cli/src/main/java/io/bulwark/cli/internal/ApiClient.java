@@ -172,19 +172,13 @@ final class ApiClient implements AutoCloseable {
    * @throws CliException if the request fails, no digest was sent, or the body does not match it
    */
   String download(String path, Path target) {
-    HttpRequest request =
-        authorised(HttpRequest.newBuilder(URI.create(base + path)).GET())
-            .header("Accept", "application/octet-stream")
-            .build();
-    HttpResponse<InputStream> response;
-    try {
-      response = http.send(request, BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw CliException.failure("cannot reach " + base + ": " + networkProblem(e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.failure("interrupted while waiting for " + base, e);
-    }
+    // The timeout bounds the wait for the response headers; a large artifact's body takes its time.
+    HttpResponse<InputStream> response =
+        open(
+            authorised(HttpRequest.newBuilder(URI.create(base + path)).GET())
+                .header("Accept", "application/octet-stream")
+                .timeout(timeout)
+                .build());
     int status = response.statusCode();
     if (status < 200 || status >= 300) {
       throw CliException.failure(errorMessage(status, readBody(response), response));
@@ -244,15 +238,25 @@ final class ApiClient implements AutoCloseable {
   }
 
   private HttpRequest.Builder authorised(HttpRequest.Builder request) {
-    request
+    return request
         .header("User-Agent", "bulwark-cli/" + VersionInfo.version())
         .header(
             "Authorization",
             "Bearer "
                 + new String(
                     apiKey.toByteArray(InsecureSecretAccess.get()), StandardCharsets.US_ASCII));
-    // Bounds the wait for the response headers; the body of a large artifact takes its time.
-    return request.timeout(timeout);
+  }
+
+  /** Sends {@code request}; a network failure or an interruption is a failure of the command. */
+  private HttpResponse<InputStream> open(HttpRequest request) {
+    try {
+      return http.send(request, BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw CliException.failure("cannot reach " + base + ": " + networkProblem(e), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw CliException.failure("interrupted while waiting for " + base, e);
+    }
   }
 
   private static byte[] partHeader(String boundary, String name, String fileName, boolean first) {
@@ -294,30 +298,15 @@ final class ApiClient implements AutoCloseable {
       @Nullable Duration requestTimeout,
       String accept) {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .method(method, body)
-            .header("Accept", accept)
-            .header("User-Agent", "bulwark-cli/" + VersionInfo.version())
-            .header(
-                "Authorization",
-                "Bearer "
-                    + new String(
-                        apiKey.toByteArray(InsecureSecretAccess.get()), StandardCharsets.US_ASCII));
+        authorised(HttpRequest.newBuilder(URI.create(base + path)).method(method, body))
+            .header("Accept", accept);
     if (contentType != null) {
       request.header("Content-Type", contentType);
     }
     if (requestTimeout != null) {
       request.timeout(requestTimeout);
     }
-    HttpResponse<InputStream> response;
-    try {
-      response = http.send(request.build(), BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw CliException.failure("cannot reach " + base + ": " + networkProblem(e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw CliException.failure("interrupted while waiting for " + base, e);
-    }
+    HttpResponse<InputStream> response = open(request.build());
     byte[] bytes = readBody(response);
     int status = response.statusCode();
     if (status >= 200 && status < 300) {

@@ -457,20 +457,29 @@ final class AuditCommands implements Callable<Integer> {
     return leaf;
   }
 
+  private static @Nullable Path regularFile(String value) {
+    try {
+      Path p = Path.of(value);
+      return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? p : null;
+    } catch (java.nio.file.InvalidPathException e) {
+      return null;
+    }
+  }
+
   private static NoteVerifierKey verifierKey(String value) {
+    // A file of that name wins; otherwise the value itself must be a key (name+id+key).
+    Path file = regularFile(value);
     String text = value;
-    Path file = Path.of(value.length() > 512 ? "-" : value);
-    if (!value.contains("+") || Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw CliException.usage(
-            "--key is neither a verifier key nor a file: " + Terminal.safe(value, 80));
-      }
+    if (file != null) {
       try {
         text =
             new String(SecureFiles.readLimited(file, MAX_KEY_FILE_BYTES), StandardCharsets.UTF_8);
       } catch (IOException e) {
         throw CliException.usage("cannot read --key: " + Failures.io(e));
       }
+    } else if (!value.contains("+")) {
+      throw CliException.usage(
+          "--key is neither a verifier key nor a file: " + Terminal.safe(value, 80));
     }
     try {
       return NoteVerifierKey.parse(text.strip());

@@ -62,15 +62,7 @@ final class KeyCommands implements Callable<Integer> {
         "Consumer keys call the models named with --model or in a --namespace."
       })
   static final class Create implements Callable<Integer> {
-    private static final List<String> ROLES =
-        List.of(
-            "admin",
-            "security-officer",
-            "publisher",
-            "approver",
-            "deployer",
-            "auditor",
-            "consumer");
+    private static final java.util.Set<String> ROLES = io.bulwark.core.OidcIssuerConfig.ROLES;
 
     private final Console console;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.ModelNames;
+import io.bulwark.core.SecureFiles;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -223,33 +224,25 @@ final class ModelCommands implements Callable<Integer> {
       if (parent == null || !Files.isDirectory(parent)) {
         throw CliException.failure(target + ": the directory does not exist");
       }
-      Path partial;
+      String[] sha256 = new String[1];
       try {
-        partial =
-            Files.createTempFile(
-                parent,
-                ".bulwark-pull-",
-                ".part",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-      } catch (java.io.IOException e) {
-        throw CliException.failure("cannot write in " + parent + ": " + Failures.describe(e), e);
+        // The digest is checked while downloading; the file gets its name only once it passed.
+        SecureFiles.writePrivate(
+            target,
+            partial -> {
+              try (ApiClient api = client.connect(console)) {
+                sha256[0] =
+                    api.download(
+                        ApiClient.path("models", name, "versions", version, "artifact"), partial);
+              }
+            },
+            false);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        throw CliException.failure(target + " exists; refusing to overwrite it", e);
+      } catch (java.io.IOException | UnsupportedOperationException e) {
+        throw CliException.failure("cannot create " + target + ": " + Failures.describe(e), e);
       }
       try {
-        String sha256;
-        try (ApiClient api = client.connect(console)) {
-          sha256 =
-              api.download(
-                  ApiClient.path("models", name, "versions", version, "artifact"), partial);
-        }
-        try {
-          // A hard link fails if the target appeared meanwhile, where a rename would replace it.
-          Files.createLink(target, partial);
-        } catch (java.nio.file.FileAlreadyExistsException e) {
-          throw CliException.failure(target + " exists; refusing to overwrite it", e);
-        } catch (java.io.IOException | UnsupportedOperationException e) {
-          throw CliException.failure("cannot create " + target + ": " + Failures.describe(e), e);
-        }
         long size = Files.size(target);
         if (client.json()) {
           Json.print(
@@ -257,7 +250,7 @@ final class ModelCommands implements Callable<Integer> {
               Json.object()
                   .put("name", name)
                   .put("version", version)
-                  .put("sha256", sha256)
+                  .put("sha256", sha256[0])
                   .put("size_bytes", size)
                   .put("file", target.toString()));
         } else {
@@ -273,18 +266,12 @@ final class ModelCommands implements Callable<Integer> {
                       + " ("
                       + Output.bytes(size)
                       + ", sha256 "
-                      + sha256
+                      + sha256[0]
                       + ", verified)");
         }
         return 0;
       } catch (java.io.IOException e) {
         throw CliException.failure("cannot read " + target + ": " + Failures.describe(e), e);
-      } finally {
-        try {
-          Files.deleteIfExists(partial);
-        } catch (java.io.IOException e) {
-          console.err().println("bulwark: could not delete " + partial);
-        }
       }
     }
   }

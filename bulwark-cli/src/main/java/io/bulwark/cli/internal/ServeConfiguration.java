@@ -299,14 +299,15 @@ final class ServeConfiguration {
     String where = source + ": ";
     if (file.siem() != null) {
       FileSiem f = file.siem();
-      Path base = source.toAbsolutePath().getParent();
       try {
         builder.siem(
             new io.bulwark.core.SiemConfig(
-                f.file() == null ? null : resolve(base, f.file()),
+                f.file() == null ? null : relative(f.file(), source, where + "siem.file"),
                 f.syslogHost(),
                 f.syslogPort() == null ? 6514 : f.syslogPort(),
-                f.syslogCaFile() == null ? null : resolve(base, f.syslogCaFile()),
+                f.syslogCaFile() == null
+                    ? null
+                    : relative(f.syslogCaFile(), source, where + "siem.syslog_ca_file"),
                 f.bufferEvents() == null
                     ? io.bulwark.core.SiemConfig.DEFAULT_BUFFER_EVENTS
                     : f.bufferEvents()));
@@ -315,30 +316,10 @@ final class ServeConfiguration {
       }
     }
     if (file.auditDir() != null) {
-      String dir = file.auditDir();
-      if (dir.isBlank()) {
-        throw CliException.usage(where + "audit_dir must not be empty");
-      }
-      try {
-        Path base = source.toAbsolutePath().getParent();
-        builder.auditDirectory(base == null ? Path.of(dir) : base.resolve(dir));
-      } catch (InvalidPathException e) {
-        throw CliException.usage(where + "audit_dir is not a valid path");
-      }
+      builder.auditDirectory(relative(file.auditDir(), source, where + "audit_dir"));
     }
     if (file.dataDir() != null) {
-      String dir = file.dataDir();
-      if (dir.isBlank()) {
-        throw CliException.usage(where + "data_dir must not be empty");
-      }
-      Path path;
-      try {
-        path = Path.of(dir);
-      } catch (InvalidPathException e) {
-        throw CliException.usage(where + "data_dir is not a valid path");
-      }
-      Path base = source.toAbsolutePath().getParent();
-      builder.dataDirectory(base == null ? path : base.resolve(path));
+      builder.dataDirectory(relative(file.dataDir(), source, where + "data_dir"));
     }
     Listen listen = file.listen();
     if (listen != null) {
@@ -713,10 +694,6 @@ final class ServeConfiguration {
     } catch (IllegalArgumentException e) {
       throw CliException.usage(where + "kek: " + Terminal.safe(String.valueOf(e.getMessage())));
     }
-  }
-
-  private static Path resolve(@Nullable Path base, String path) {
-    return base == null ? Path.of(path) : base.resolve(path);
   }
 
   static final int MAX_TENANT_NAMESPACES = 10_000;
