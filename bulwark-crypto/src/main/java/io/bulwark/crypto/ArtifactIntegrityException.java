@@ -32,11 +32,41 @@ public final class ArtifactIntegrityException extends GeneralSecurityException {
   public static final String PLAINTEXT_SHORTER_THAN_RECORDED =
       "artifact plaintext is shorter than its recorded length";
 
+  /** Why an authentic artifact was refused, where a caller words it differently. */
+  public enum Reason {
+    /** Any failure but the two below. */
+    NOT_AUTHENTIC,
+    /** See {@link #PLAINTEXT_LONGER_THAN_RECORDED}. */
+    LONGER_THAN_RECORDED,
+    /** See {@link #PLAINTEXT_SHORTER_THAN_RECORDED}. */
+    SHORTER_THAN_RECORDED
+  }
+
+  private final Reason reason;
+
   public ArtifactIntegrityException(String message) {
     super(message);
+    this.reason = Reason.NOT_AUTHENTIC;
   }
 
   public ArtifactIntegrityException(String message, Throwable cause) {
     super(message, cause);
+    this.reason = Reason.NOT_AUTHENTIC;
+  }
+
+  /** An authentic artifact of another length than recorded, with the matching message. */
+  public static ArtifactIntegrityException lengthDiffers(boolean longer) {
+    return new ArtifactIntegrityException(
+        longer ? PLAINTEXT_LONGER_THAN_RECORDED : PLAINTEXT_SHORTER_THAN_RECORDED,
+        longer ? Reason.LONGER_THAN_RECORDED : Reason.SHORTER_THAN_RECORDED);
+  }
+
+  private ArtifactIntegrityException(String message, Reason reason) {
+    super(message);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
   }
 }

@@ -15,7 +15,6 @@ import io.bulwark.crypto.WrappedKey;
 import io.bulwark.storage.Database;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -251,33 +250,33 @@ public final class ModelRegistry {
               expectedSize,
               digest);
     } catch (ArtifactIntegrityException e) {
-      String problem = e.getMessage();
-      if (ArtifactIntegrityException.PLAINTEXT_LONGER_THAN_RECORDED.equals(problem)) {
-        throw new ArtifactIntegrityException(
-            "the stored artifact of model '" + name + "' version '" + version + "' has grown");
-      }
-      if (ArtifactIntegrityException.PLAINTEXT_SHORTER_THAN_RECORDED.equals(problem)) {
-        throw digestMismatch(name, version);
-      }
-      throw new ArtifactIntegrityException(
-          "the stored artifact of model '"
-              + name
-              + "' version '"
-              + version
-              + "' failed its integrity check: "
-              + problem);
+      throw switch (e.reason()) {
+        case LONGER_THAN_RECORDED ->
+            new ArtifactIntegrityException(
+                "the stored artifact of model '" + name + "' version '" + version + "' has grown");
+        case SHORTER_THAN_RECORDED -> digestMismatch(name, version);
+        case NOT_AUTHENTIC ->
+            new ArtifactIntegrityException(
+                "the stored artifact of model '"
+                    + name
+                    + "' version '"
+                    + version
+                    + "' failed its integrity check: "
+                    + e.getMessage());
+      };
     } finally {
       digest.finish();
     }
-    byte[] actual;
+    boolean verified = false;
     try {
-      actual = digest.await();
-    } catch (InterruptedIOException e) {
-      java.util.Arrays.fill(plaintext, (byte) 0);
-      throw e;
+      verified = MessageDigest.isEqual(digest.await(), HEX.parseHex(sha256));
+    } finally {
+      // Bytes that did not prove to be the recorded ones leave no copy behind, whatever failed.
+      if (!verified) {
+        java.util.Arrays.fill(plaintext, (byte) 0);
+      }
     }
-    if (!MessageDigest.isEqual(actual, HEX.parseHex(sha256))) {
-      java.util.Arrays.fill(plaintext, (byte) 0);
+    if (!verified) {
       throw digestMismatch(name, version);
     }
     return plaintext;

@@ -163,15 +163,13 @@ public final class TinkArtifactSealer implements ArtifactSealer {
     while (offset < out.length) {
       int read = in.readNBytes(out, offset, Math.min(CHUNK_BYTES, out.length - offset));
       if (read == 0) {
-        throw new ArtifactIntegrityException(
-            ArtifactIntegrityException.PLAINTEXT_SHORTER_THAN_RECORDED);
+        throw ArtifactIntegrityException.lengthDiffers(false);
       }
       observer.authenticated(out, offset, read);
       offset += read;
     }
     if (in.read() != -1) {
-      throw new ArtifactIntegrityException(
-          ArtifactIntegrityException.PLAINTEXT_LONGER_THAN_RECORDED);
+      throw ArtifactIntegrityException.lengthDiffers(true);
     }
   }
 
