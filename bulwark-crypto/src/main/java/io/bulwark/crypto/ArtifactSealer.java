@@ -56,7 +56,8 @@ public interface ArtifactSealer {
    * Decrypts and authenticates a whole sealed artifact whose plaintext length was recorded when it
    * was sealed, straight into one array of exactly that length: no buffer is grown or copied.
    * Returns only if every byte is authentic, the stream is complete, and it held exactly {@code
-   * plaintextBytes} bytes. Reads {@code sealed} to its end but does not close it.
+   * plaintextBytes} bytes. Reads {@code sealed} until it ends or proves longer than recorded, and
+   * does not close it.
    *
    * <p>Each range of plaintext is passed to {@code observer}, in order and on the calling thread,
    * as soon as it has been authenticated and written into the array that will be returned, so a

@@ -86,26 +86,16 @@ public final class TinkArtifactSealer implements ArtifactSealer {
       byte[] keyAssociatedData,
       long maxPlaintextBytes)
       throws ArtifactIntegrityException, IOException {
-    Objects.requireNonNull(sealed, "sealed");
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(artifactAssociatedData, "artifactAssociatedData");
-    Objects.requireNonNull(keyAssociatedData, "keyAssociatedData");
     if (maxPlaintextBytes < 0 || maxPlaintextBytes > MAX_PLAINTEXT_BYTES) {
       throw new IllegalArgumentException(
           "maxPlaintextBytes must be between 0 and " + MAX_PLAINTEXT_BYTES);
     }
-    StreamingAead streamingAead = unwrapDataKey(key, keyAssociatedData);
-    SourceInputStream source = new SourceInputStream(sealed);
-    try (InputStream plaintext =
-        streamingAead.newDecryptingStream(source, artifactAssociatedData)) {
-      return readAll(plaintext, maxPlaintextBytes);
-    } catch (IOException | GeneralSecurityException e) {
-      IOException sourceFailure = source.failure;
-      if (sourceFailure != null) {
-        throw sourceFailure;
-      }
-      throw new ArtifactIntegrityException(ArtifactIntegrityException.CIPHERTEXT_NOT_AUTHENTIC, e);
-    }
+    return decrypt(
+        sealed,
+        key,
+        artifactAssociatedData,
+        keyAssociatedData,
+        plaintext -> readAll(plaintext, maxPlaintextBytes));
   }
 
   @Override
@@ -117,37 +107,67 @@ public final class TinkArtifactSealer implements ArtifactSealer {
       long plaintextBytes,
       PlaintextObserver observer)
       throws ArtifactIntegrityException, IOException {
-    Objects.requireNonNull(sealed, "sealed");
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(artifactAssociatedData, "artifactAssociatedData");
-    Objects.requireNonNull(keyAssociatedData, "keyAssociatedData");
     Objects.requireNonNull(observer, "observer");
     if (plaintextBytes < 0 || plaintextBytes > MAX_PLAINTEXT_BYTES) {
       throw new IllegalArgumentException(
           "plaintextBytes must be between 0 and " + MAX_PLAINTEXT_BYTES);
     }
-    StreamingAead streamingAead = unwrapDataKey(key, keyAssociatedData);
-    SourceInputStream source = new SourceInputStream(sealed);
     byte[] plaintext = new byte[(int) plaintextBytes];
     boolean complete = false;
-    try (InputStream decrypting =
-        streamingAead.newDecryptingStream(source, artifactAssociatedData)) {
-      readExactly(decrypting, plaintext, observer);
+    try {
+      decrypt(
+          sealed,
+          key,
+          artifactAssociatedData,
+          keyAssociatedData,
+          decrypting -> {
+            readExactly(decrypting, plaintext, observer);
+            return plaintext;
+          });
       complete = true;
       return plaintext;
+    } finally {
+      if (!complete) {
+        Arrays.fill(plaintext, (byte) 0);
+      }
+    }
+  }
+
+  /** Reads what a decrypting stream releases. */
+  private interface PlaintextReader<T> {
+    T read(InputStream decrypting) throws IOException, GeneralSecurityException;
+  }
+
+  /**
+   * Unwraps the data key and has {@code reader} read the decrypted stream. A failure of the source
+   * itself stays an I/O failure; an integrity verdict of the reader stays as it is; anything else
+   * the decryption reports means the ciphertext is not authentic.
+   */
+  private <T> T decrypt(
+      InputStream sealed,
+      WrappedKey key,
+      byte[] artifactAssociatedData,
+      byte[] keyAssociatedData,
+      PlaintextReader<T> reader)
+      throws ArtifactIntegrityException, IOException {
+    Objects.requireNonNull(sealed, "sealed");
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(artifactAssociatedData, "artifactAssociatedData");
+    Objects.requireNonNull(keyAssociatedData, "keyAssociatedData");
+    StreamingAead streamingAead = unwrapDataKey(key, keyAssociatedData);
+    SourceInputStream source = new SourceInputStream(sealed);
+    try (InputStream decrypting =
+        streamingAead.newDecryptingStream(source, artifactAssociatedData)) {
+      return reader.read(decrypting);
     } catch (IOException | GeneralSecurityException e) {
       IOException sourceFailure = source.failure;
       if (sourceFailure != null) {
         throw sourceFailure;
       }
-      if (e instanceof ArtifactIntegrityException lengthMismatch) {
-        throw lengthMismatch;
+      if (e instanceof ArtifactIntegrityException verdict) {
+        throw verdict;
       }
       throw new ArtifactIntegrityException(ArtifactIntegrityException.CIPHERTEXT_NOT_AUTHENTIC, e);
-    } finally {
-      if (!complete) {
-        Arrays.fill(plaintext, (byte) 0);
-      }
     }
   }
 
