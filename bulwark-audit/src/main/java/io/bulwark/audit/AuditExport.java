@@ -2,6 +2,7 @@ package io.bulwark.audit;
 
 import io.bulwark.audit.internal.Frames;
 import io.bulwark.audit.internal.SignedNotes;
+import io.bulwark.core.SecureFiles;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -99,7 +100,9 @@ public final class AuditExport {
     }
     Path vkey = logDir.resolve(VERIFIER_KEY);
     if (Files.isRegularFile(vkey, LinkOption.NOFOLLOW_LINKS)) {
-      Files.write(outDir.resolve(VERIFIER_KEY), Files.readAllBytes(vkey));
+      Files.write(
+          outDir.resolve(VERIFIER_KEY),
+          SecureFiles.readLimited(vkey, NoteVerifierKey.MAX_CHARS + 1));
     }
     return new Summary(written[0], cps.records(), Math.max(0, scan.records() - written[0]));
   }

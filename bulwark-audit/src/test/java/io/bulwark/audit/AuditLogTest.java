@@ -269,6 +269,18 @@ class AuditLogTest {
         .hasMessageContaining("no published checkpoint");
   }
 
+  /** A first start that stopped between creating the entries file and its first checkpoint. */
+  @Test
+  void open_firstStartInterruptedBeforeItsCheckpoint_startsAfresh() throws Exception {
+    open().close();
+    Files.delete(dir().resolve("checkpoints.log"));
+
+    try (AuditLog log = open()) {
+      assertThat(log.health().size()).isZero();
+      assertThat(log.append(event(0))).isZero();
+    }
+  }
+
   @Test
   void open_exposedKeyFile_refused() throws Exception {
     open().close();

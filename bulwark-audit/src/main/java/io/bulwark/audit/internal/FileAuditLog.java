@@ -56,6 +56,10 @@ public final class FileAuditLog implements AuditLog {
 
   private static final Logger log = LoggerFactory.getLogger(FileAuditLog.class);
   private static final int MAX_BATCH = 8192;
+
+  /** The most frame bytes one write holds, so that a batch of large events is not one buffer. */
+  private static final long MAX_WRITE_BYTES = 16L << 20;
+
   private static final int MAX_QUEUED = 1 << 16;
   private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
@@ -177,93 +181,108 @@ public final class FileAuditLog implements AuditLog {
               notes.clear();
               notes.add(payload);
             });
-    if (!fresh && cps.records() == 0) {
-      throw Frames.integrity(
-          dir
-              + ": the audit log has no published checkpoint ("
-              + CHECKPOINTS
-              + " is missing or empty): it cannot be verified; restore it from a backup");
-    }
-
     LevelFiles tree = LevelFiles.create(dir.resolve(TREE));
-    Offsets offsets = new Offsets();
-    Frames.Scan scan =
-        Frames.scan(
-            entriesFile,
-            Frames.ENTRIES_MAGIC,
-            AuditEvent.MAX_ENCODED_BYTES,
-            new Frames.Visitor() {
-              @Override
-              public void record(long index, long offset, byte[] payload) {
-                offsets.add(offset);
-                tree.stage(Merkle.leafHash(payload));
-                if ((index & 4095) == 4095) {
-                  flush(tree);
-                }
-              }
-            });
-    tree.write();
-    tree.commit();
-
-    if (fresh) {
-      create(entriesFile, Frames.ENTRIES_MAGIC);
-      create(checkpointsFile, Frames.CHECKPOINTS_MAGIC);
-      Checkpoint empty = new Checkpoint(config.origin(), 0, Merkle.emptyRoot());
-      String note = signer.sign(empty.body());
-      long end = appendFrame(checkpointsFile, Frames.HEADER_BYTES, note);
-      writeLatest(dir, note);
-      return start(config, signer, tree, offsets, Frames.HEADER_BYTES, end, note, empty);
-    }
-
-    if (scan.validEnd() < Frames.HEADER_BYTES) {
-      create(entriesFile, Frames.ENTRIES_MAGIC);
-    } else if (scan.torn()) {
-      log.warn(
-          "audit log {}: dropping {} bytes of an incomplete last record (never acknowledged)",
-          dir,
-          scan.fileSize() - scan.validEnd());
-      truncate(entriesFile, scan.validEnd(), Frames.ENTRIES_MAGIC);
-    }
-    if (cps.torn()) {
-      truncate(checkpointsFile, cps.validEnd(), Frames.CHECKPOINTS_MAGIC);
-    }
-    String note = new String(notes.get(0), StandardCharsets.UTF_8);
-    Checkpoint last;
+    // Whatever refuses the log from here on must not leave the level files open.
+    boolean opened = false;
     try {
-      last = Checkpoint.verify(note, signer.verifierKey());
-    } catch (AuditVerificationException e) {
-      throw Frames.integrity(
-          dir
-              + ": the last published checkpoint does not verify with the log's key ("
-              + e.getMessage()
-              + "): tampering or corruption; restore from a backup");
+      Offsets offsets = new Offsets();
+      Frames.Scan scan =
+          Frames.scan(
+              entriesFile,
+              Frames.ENTRIES_MAGIC,
+              AuditEvent.MAX_ENCODED_BYTES,
+              new Frames.Visitor() {
+                @Override
+                public void record(long index, long offset, byte[] payload) {
+                  offsets.add(offset);
+                  tree.stage(Merkle.leafHash(payload));
+                  if ((index & 4095) == 4095) {
+                    flush(tree);
+                  }
+                }
+              });
+      tree.write();
+      tree.commit();
+
+      if (!fresh && cps.records() == 0 && scan.records() > 0) {
+        throw Frames.integrity(
+            dir
+                + ": the audit log has no published checkpoint ("
+                + CHECKPOINTS
+                + " is missing or empty): it cannot be verified; restore it from a backup");
+      }
+      // No entry and no checkpoint: a first start that stopped before its empty checkpoint was
+      // published (nothing was ever acknowledged or signed), so it starts afresh.
+      if (fresh || cps.records() == 0) {
+        create(entriesFile, Frames.ENTRIES_MAGIC);
+        create(checkpointsFile, Frames.CHECKPOINTS_MAGIC);
+        Checkpoint empty = new Checkpoint(config.origin(), 0, Merkle.emptyRoot());
+        String note = signer.sign(empty.body());
+        long end = appendFrame(checkpointsFile, Frames.HEADER_BYTES, note);
+        writeLatest(dir, note);
+        FileAuditLog log =
+            start(config, signer, tree, offsets, Frames.HEADER_BYTES, end, note, empty);
+        opened = true;
+        return log;
+      }
+
+      if (scan.validEnd() < Frames.HEADER_BYTES) {
+        create(entriesFile, Frames.ENTRIES_MAGIC);
+      } else if (scan.torn()) {
+        log.warn(
+            "audit log {}: dropping {} bytes of an incomplete last record (never acknowledged)",
+            dir,
+            scan.fileSize() - scan.validEnd());
+        truncate(entriesFile, scan.validEnd(), Frames.ENTRIES_MAGIC);
+      }
+      if (cps.torn()) {
+        truncate(checkpointsFile, cps.validEnd(), Frames.CHECKPOINTS_MAGIC);
+      }
+      String note = new String(notes.get(0), StandardCharsets.UTF_8);
+      Checkpoint last;
+      try {
+        last = Checkpoint.verify(note, signer.verifierKey());
+      } catch (AuditVerificationException e) {
+        throw Frames.integrity(
+            dir
+                + ": the last published checkpoint does not verify with the log's key ("
+                + e.getMessage()
+                + "): tampering or corruption; restore from a backup");
+      }
+      if (last.size() > tree.size()) {
+        throw Frames.integrity(
+            dir
+                + ": the last published checkpoint covers "
+                + last.size()
+                + " entries but only "
+                + tree.size()
+                + " are stored: entries were removed; restore from a backup");
+      }
+      if (!MessageDigest.isEqual(TreeMath.root(tree, last.size()), last.rootHash())) {
+        throw Frames.integrity(
+            dir
+                + ": the stored entries do not match the last published checkpoint (size "
+                + last.size()
+                + "): tampering or corruption; restore from a backup");
+      }
+      writeLatest(dir, note);
+      FileAuditLog log =
+          start(
+              config,
+              signer,
+              tree,
+              offsets,
+              Math.max(scan.validEnd(), Frames.HEADER_BYTES),
+              cps.validEnd(),
+              note,
+              last);
+      opened = true;
+      return log;
+    } finally {
+      if (!opened) {
+        tree.close();
+      }
     }
-    if (last.size() > tree.size()) {
-      throw Frames.integrity(
-          dir
-              + ": the last published checkpoint covers "
-              + last.size()
-              + " entries but only "
-              + tree.size()
-              + " are stored: entries were removed; restore from a backup");
-    }
-    if (!MessageDigest.isEqual(TreeMath.root(tree, last.size()), last.rootHash())) {
-      throw Frames.integrity(
-          dir
-              + ": the stored entries do not match the last published checkpoint (size "
-              + last.size()
-              + "): tampering or corruption; restore from a backup");
-    }
-    writeLatest(dir, note);
-    return start(
-        config,
-        signer,
-        tree,
-        offsets,
-        Math.max(scan.validEnd(), Frames.HEADER_BYTES),
-        cps.validEnd(),
-        note,
-        last);
   }
 
   private static void flush(LevelFiles tree) {
@@ -327,7 +346,9 @@ public final class FileAuditLog implements AuditLog {
     }
     Path vkey = dir.resolve(VERIFIER_KEY);
     byte[] text = (signer.verifierKey().encode() + "\n").getBytes(StandardCharsets.UTF_8);
-    if (!Files.exists(vkey) || !Arrays.equals(Files.readAllBytes(vkey), text)) {
+    if (!Files.isRegularFile(vkey, LinkOption.NOFOLLOW_LINKS)
+        || Files.size(vkey) != text.length
+        || !Arrays.equals(SecureFiles.readLimited(vkey, text.length), text)) {
       writeAtomically(vkey, text);
     }
     return signer;
@@ -419,6 +440,9 @@ public final class FileAuditLog implements AuditLog {
     if (!queue.offer(new Append(leaf, Merkle.leafHash(leaf), done))) {
       done.completeExceptionally(
           new UnavailableException("audit log unavailable: too many appends waiting"));
+    } else if (closed && !writer.isAlive()) {
+      // Offered after the writer's last drain: nobody else will answer it.
+      drainRefused();
     }
     return done;
   }
@@ -589,6 +613,7 @@ public final class FileAuditLog implements AuditLog {
       queue.put(new Stop(done));
       done.get(30, TimeUnit.SECONDS);
       writer.join(TimeUnit.SECONDS.toMillis(5));
+      drainRefused();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
@@ -635,22 +660,24 @@ public final class FileAuditLog implements AuditLog {
           case Stop s -> stop = s;
         }
       }
-      if (!appends.isEmpty()) {
-        commit(appends);
+      try {
+        commitInChunks(appends);
+        publish(!publishes.isEmpty() || stop != null);
+      } catch (RuntimeException | Error e) {
+        // The writer must outlive any failure: a dead writer would leave every later append
+        // waiting and the log reporting itself healthy. What this pass had not acknowledged is
+        // refused (completing an answered future again changes nothing).
+        markUnavailable("the audit writer failed: " + describe(e));
+        fail(appends, unavailable);
       }
-      if (!publishes.isEmpty() || stop != null) {
-        publish(true);
-        for (Publish p : publishes) {
-          if (unavailable == null) {
-            p.done().complete(latestNote);
-          } else {
-            p.done()
-                .completeExceptionally(
-                    new UnavailableException("audit log unavailable: " + unavailable));
-          }
+      for (Publish p : publishes) {
+        if (unavailable == null) {
+          p.done().complete(latestNote);
+        } else {
+          p.done()
+              .completeExceptionally(
+                  new UnavailableException("audit log unavailable: " + unavailable));
         }
-      } else {
-        publish(false);
       }
       if (stop != null) {
         drainRefused();
@@ -671,6 +698,22 @@ public final class FileAuditLog implements AuditLog {
     return Math.max(wait, TimeUnit.MILLISECONDS.toNanos(1));
   }
 
+  /** Commits {@code appends} in order, at most {@link #MAX_WRITE_BYTES} of frames per write. */
+  private void commitInChunks(List<Append> appends) {
+    int from = 0;
+    while (from < appends.size()) {
+      int to = from;
+      long bytes = 0;
+      do {
+        bytes += Frames.FRAME_OVERHEAD + appends.get(to).leaf().length;
+        to++;
+      } while (to < appends.size()
+          && bytes + Frames.FRAME_OVERHEAD + appends.get(to).leaf().length <= MAX_WRITE_BYTES);
+      commit(appends.subList(from, to));
+      from = to;
+    }
+  }
+
   private void commit(List<Append> appends) {
     if (unavailable != null) {
       fail(appends, unavailable);
@@ -681,7 +724,7 @@ public final class FileAuditLog implements AuditLog {
       fail(appends, "entries file is not open");
       return;
     }
-    int total = 0;
+    int total = 0; // at most MAX_WRITE_BYTES, or one event's frame
     for (Append a : appends) {
       total += Frames.FRAME_OVERHEAD + a.leaf().length;
     }
@@ -734,10 +777,13 @@ public final class FileAuditLog implements AuditLog {
     if (ch == null) {
       return;
     }
-    Checkpoint c = new Checkpoint(config.origin(), n, TreeMath.root(tree, n));
-    String note = signer.sign(c.body());
-    byte[] frame = Frames.frame(note.getBytes(StandardCharsets.UTF_8));
+    Checkpoint c;
+    String note;
     try {
+      // The root reads the level files: an I/O failure there is a storage failure like any other.
+      c = new Checkpoint(config.origin(), n, TreeMath.root(tree, n));
+      note = signer.sign(c.body());
+      byte[] frame = Frames.frame(note.getBytes(StandardCharsets.UTF_8));
       writeFully(ch, ByteBuffer.wrap(frame), checkpointsEnd);
       ch.force(false);
       checkpointsEnd += frame.length;
