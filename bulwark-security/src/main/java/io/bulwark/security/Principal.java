@@ -1,5 +1,6 @@
 package io.bulwark.security;
 
+import io.bulwark.core.ForbiddenException;
 import io.bulwark.security.policy.PolicyAction;
 import io.bulwark.security.policy.PrincipalView;
 import java.util.Map;
@@ -89,6 +90,34 @@ public final class Principal {
   /** Whether this principal holds the admin role with no limit on its actions. */
   public boolean isUnlimitedAdmin() {
     return roles().contains(Role.ADMIN.wireName()) && actions.isEmpty();
+  }
+
+  /**
+   * Refuses to let this principal issue, or take over, a credential with {@code roles} and the
+   * action limit {@code actions} (empty: none): only an unlimited admin gives the admin role or a
+   * role it does not hold, and a credential limited to some actions can only issue credentials
+   * limited to some of those same actions — a scope narrows, it never widens through a new
+   * credential.
+   *
+   * @param what the credential, for the message ("a key", "an account")
+   * @throws ForbiddenException if this principal may not
+   */
+  public void checkMayGrant(Set<String> roles, Set<PolicyAction> actions, String what) {
+    if (!isUnlimitedAdmin()) {
+      for (String r : roles) {
+        if (r.equals(Role.ADMIN.wireName()) || !roles().contains(r)) {
+          throw new ForbiddenException(
+              what + " can only be given roles its creator holds; '" + r + "' is not");
+        }
+      }
+    }
+    if (!this.actions.isEmpty() && (actions.isEmpty() || !this.actions.containsAll(actions))) {
+      throw new ForbiddenException(
+          what
+              + " can only be limited to actions its creator is limited to ("
+              + this.actions.stream().map(PolicyAction::wireName).sorted().toList()
+              + ")");
+    }
   }
 
   @Override

@@ -43,14 +43,14 @@ enum ArtifactFormat {
     return wireName;
   }
 
+  /** The extension of this format's files, with its dot. */
+  String extension() {
+    return scanName.substring(scanName.lastIndexOf('.'));
+  }
+
   /** The file name the admission scanner is given, whose extension selects the format's rules. */
   String scanName() {
     return scanName;
-  }
-
-  /** Whether versions of this format can be deployed (loaded by the inference engine). */
-  boolean servable() {
-    return this == ONNX;
   }
 
   /**

@@ -25,15 +25,13 @@ import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.bulwark.audit.AuditEventType;
 import io.bulwark.audit.AuditOutcome;
-import io.bulwark.core.ForbiddenException;
 import io.bulwark.core.InsecureSecretAccess;
-import io.bulwark.core.IntegrityException;
 import io.bulwark.core.InvalidRequestException;
 import io.bulwark.core.Limits;
 import io.bulwark.core.ModelNames;
 import io.bulwark.core.NotFoundException;
 import io.bulwark.core.Strings;
-import io.bulwark.crypto.ArtifactIntegrityException;
+import io.bulwark.core.UnavailableException;
 import io.bulwark.registry.Deployment;
 import io.bulwark.registry.ModelCard;
 import io.bulwark.registry.ModelCards;
@@ -98,6 +96,12 @@ public final class ManagementApi {
     this.limits = limits;
     this.blocking = blocking;
   }
+
+  /** Downloads decrypting at once; each holds its artifact in memory. */
+  static final int MAX_CONCURRENT_DOWNLOADS = 2;
+
+  private final java.util.concurrent.Semaphore downloads =
+      new java.util.concurrent.Semaphore(MAX_CONCURRENT_DOWNLOADS);
 
   /** Events that change what serves a version. */
   private static final java.util.Set<String> SERVING_ACTIONS =
@@ -374,13 +378,19 @@ public final class ManagementApi {
     Principal p = Principals.of(ctx);
     String name = ModelNames.checkName(Principals.pathParam(ctx, "name"));
     String version = ModelNames.checkVersion(Principals.pathParam(ctx, "version"));
-    authorizer.checkModel(p, PolicyAction.READ_MODEL, name);
+    // The version's own labels decide: an older version may be classified more strictly.
+    authorizer.checkVersion(p, PolicyAction.READ_MODEL, name, version);
     ModelVersion v = registry.version(name, version);
+    // Each download holds its whole artifact in memory: a few at a time, the rest told to retry.
+    if (!downloads.tryAcquire()) {
+      throw new UnavailableException(
+          "too many downloads at once (" + MAX_CONCURRENT_DOWNLOADS + "); retry later");
+    }
     byte[] bytes;
     try {
-      bytes = registry.open(name, version);
-    } catch (ArtifactIntegrityException e) {
-      throw new IntegrityException(String.valueOf(e.getMessage()), e);
+      bytes = ModelServing.openArtifact(registry, name, version);
+    } finally {
+      downloads.release();
     }
     Auditor.note(ctx, "version", version);
     Auditor.note(ctx, "format", v.format());
@@ -405,15 +415,8 @@ public final class ManagementApi {
 
   /** A file name built only from the checked name, version and format, so it needs no quoting. */
   private static String downloadName(ModelVersion v) {
-    String extension =
-        switch (v.format()) {
-          case "safetensors" -> ".safetensors";
-          case "pytorch" -> ".pt";
-          case "pickle" -> ".pkl";
-          case "numpy" -> ".npy";
-          default -> ".onnx";
-        };
-    return (v.name() + "-" + v.version() + extension).replaceAll("[^A-Za-z0-9._-]", "_");
+    return (v.name() + "-" + v.version() + ArtifactFormat.parse(v.format()).extension())
+        .replaceAll("[^A-Za-z0-9._-]", "_");
   }
 
   /**
@@ -661,14 +664,7 @@ public final class ManagementApi {
                           "unknown action '" + Strings.printable(name) + "'")));
     }
     String tenant = body.tenant() == null ? p.tenant() : body.tenant();
-    if (!p.isUnlimitedAdmin()) {
-      for (Role r : roles) {
-        if (r == Role.ADMIN || !p.roles().contains(r.wireName())) {
-          throw new ForbiddenException(
-              "a key can only be given roles its creator holds; '" + r.wireName() + "' is not");
-        }
-      }
-    }
+    p.checkMayGrant(wireNames(roles), actions, "a key");
     Instant expires = null;
     if (body.expiresAt() != null) {
       try {
@@ -731,6 +727,9 @@ public final class ManagementApi {
     Principal p = Principals.of(ctx);
     String id = Principals.pathParam(ctx, "id");
     checkManages(p, id);
+    // The replacement carries the old key's roles and limits, and its secret goes to the caller.
+    ApiKeyInfo replaced = apiKeys.find(id).orElseThrow(() -> new NotFoundException("key", id));
+    p.checkMayGrant(wireNames(replaced.roles()), replaced.scope().actions(), "a replacement key");
     Long seconds =
         req.content().isEmpty()
             ? null
@@ -764,6 +763,12 @@ public final class ManagementApi {
    * Allows managing the key {@code id}: manage-principals in the key's tenant (a key of another
    * tenant is "not found" to those who may not manage that tenant).
    */
+  private static Set<String> wireNames(Set<Role> roles) {
+    Set<String> names = new java.util.HashSet<>();
+    roles.forEach(r -> names.add(r.wireName()));
+    return names;
+  }
+
   private void checkManages(Principal p, String id) {
     authorizer.checkInTenant(
         p,

@@ -102,7 +102,7 @@ public final class ModelServing implements AutoCloseable {
    */
   public Deployment startCanary(
       String name, String version, int percent, String actor, @Nullable String reason) {
-    requireServable(registry.requireDeployable(name, version));
+    registry.requireDeployable(name, version);
     changes.lock();
     try {
       Entry current = serving.get(name);
@@ -178,7 +178,7 @@ public final class ModelServing implements AutoCloseable {
 
   private Deployment deploy(
       String name, String version, String actor, String action, @Nullable String reason) {
-    requireServable(registry.requireDeployable(name, version));
+    registry.requireDeployable(name, version);
     changes.lock();
     try {
       LoadedModel loaded = load(name, version);
@@ -194,12 +194,6 @@ public final class ModelServing implements AutoCloseable {
       return d;
     } finally {
       changes.unlock();
-    }
-  }
-
-  private static void requireServable(ModelVersion v) {
-    if (!"onnx".equals(v.format())) {
-      throw new InvalidRequestException("format '" + v.format() + "' cannot be served");
     }
   }
 
@@ -287,16 +281,23 @@ public final class ModelServing implements AutoCloseable {
     return new TreeMap<>(loadFailures);
   }
 
-  private LoadedModel load(String name, String version) {
-    ModelVersion v = registry.version(name, version);
-    byte[] bytes;
+  /**
+   * The decrypted, digest-checked artifact of a version, with the registry's failures as the
+   * answers a client gets: altered or missing bytes an integrity failure, a read error 503.
+   */
+  static byte[] openArtifact(ModelRegistry registry, String name, String version) {
     try {
-      bytes = registry.open(name, version);
+      return registry.open(name, version);
     } catch (ArtifactIntegrityException e) {
       throw new IntegrityException(String.valueOf(e.getMessage()), e);
     } catch (IOException e) {
       throw new UnavailableException("reading the artifact of model '" + name + "' failed", e);
     }
+  }
+
+  private LoadedModel load(String name, String version) {
+    ModelVersion v = registry.version(name, version);
+    byte[] bytes = openArtifact(registry, name, version);
     try {
       // The digest was re-checked by open(); the signature over it is checked against the
       // signers trusted now, so a signer removed from the configuration stops its versions.

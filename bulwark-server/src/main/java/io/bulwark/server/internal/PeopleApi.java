@@ -238,11 +238,9 @@ public final class PeopleApi {
       if (r == null || Role.fromWireName(r).isEmpty()) {
         throw new InvalidRequestException("unknown role in roles");
       }
-      if (!p.isUnlimitedAdmin() && (r.equals("admin") || !p.roles().contains(r))) {
-        throw new ForbiddenException(
-            "an account can only be given roles its creator holds; '" + r + "' is not");
-      }
     }
+    // A person's session is not limited to some actions: only an unlimited creator may make one.
+    p.checkMayGrant(Set.copyOf(roles), Set.of(), "an account");
     AccountInfo a =
         accounts.create(
             new NewAccount(Json.required(body.username(), "username"), tenant, Set.copyOf(roles)),
@@ -312,7 +310,7 @@ public final class PeopleApi {
   private HttpResponse resetTotp(ServiceRequestContext ctx, AggregatedHttpRequest req) {
     Principal p = Principals.of(ctx);
     String username = Principals.pathParam(ctx, "username");
-    checkAdminister(p, username);
+    checkMayTakeOver(p, username);
     accounts.resetTotp(username, ManagementApi.actor(p));
     return HttpResponse.of(HttpStatus.NO_CONTENT);
   }
@@ -330,7 +328,7 @@ public final class PeopleApi {
     String username = Principals.pathParam(ctx, "username");
     AccountPrincipal own = ctx.attr(Principals.ACCOUNT);
     if (own == null || !own.username().equals(username)) {
-      checkAdminister(p, username);
+      checkMayTakeOver(p, username);
     }
     Auditor.note(ctx, "account", username);
     return username;
@@ -342,11 +340,21 @@ public final class PeopleApi {
         PolicyAction.MANAGE_PRINCIPALS,
         "account",
         username,
-        () ->
-            accounts.list().stream()
-                .filter(a -> a.username().equals(username))
-                .findFirst()
-                .map(AccountInfo::tenant));
+        () -> account(username).map(AccountInfo::tenant));
+  }
+
+  /**
+   * Setting someone's password or second factor gives the administrator that person's access, so it
+   * takes what creating the account would: holding its roles, with no narrower scope.
+   */
+  private void checkMayTakeOver(Principal p, String username) {
+    checkAdminister(p, username);
+    account(username)
+        .ifPresent(a -> p.checkMayGrant(a.roles(), Set.of(), "an account you administer"));
+  }
+
+  private java.util.Optional<AccountInfo> account(String username) {
+    return accounts.list().stream().filter(a -> a.username().equals(username)).findFirst();
   }
 
   private ObjectNode accountJson(AccountInfo a) {
