@@ -138,12 +138,31 @@ public final class Auditor {
       response = op.run();
     } catch (Exception e) {
       Map<String, String> params = parameters(ctx);
-      params.put("error", String.valueOf(e.getMessage()));
-      record(ctx, type, outcomeOf(e), actor, resourceOf(ctx), params);
+      params.put("error", errorOf(e));
+      try {
+        record(ctx, type, outcomeOf(e), actor, resourceOf(ctx), params);
+      } catch (RuntimeException refused) {
+        // The log's refusal is what the caller gets; what went wrong first stays with it.
+        refused.addSuppressed(e);
+        throw refused;
+      }
       throw e;
     }
     record(ctx, type, AuditOutcome.SUCCESS, actor, resourceOf(ctx), parameters(ctx));
     return response;
+  }
+
+  /**
+   * What a failure record says of the error: a Bulwark exception's message, which is written to be
+   * shown to clients, or else only the exception's type — messages of other exceptions can carry
+   * paths, SQL or key-handling detail that belongs in the server log, not in the audit trail and
+   * the SIEM feeds.
+   */
+  static String errorOf(Throwable e) {
+    Throwable t = ErrorMapping.unwrap(e);
+    return t instanceof io.bulwark.core.BulwarkException
+        ? String.valueOf(t.getMessage())
+        : t.getClass().getSimpleName();
   }
 
   /** DENIED for refusals (forbidden, hidden or missing, over a rate limit), FAILURE otherwise. */

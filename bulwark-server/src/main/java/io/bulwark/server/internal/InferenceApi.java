@@ -195,6 +195,8 @@ public final class InferenceApi {
       }
     } catch (RuntimeException e) {
       // Failed calls are recorded too; if that fails, its 503 replaces the original error.
+      // Only the type: an inference error's message may quote the request's inputs, and no
+      // payload goes into the audit trail.
       audit.put("error", e.getClass().getSimpleName());
       audit.put("latency_us", Long.toString((System.nanoTime() - started) / 1000));
       auditor.record(
