@@ -111,9 +111,18 @@ public final class Authorizer {
     }
   }
 
-  /** Whether the model exists for {@code p}: some policy lets it infer, read or list it. */
+  /**
+   * Whether the model exists for {@code p}: some policy lets it infer, read or list it, and the
+   * credential's scope includes that action — a key limited to deploying lists no models.
+   */
   public boolean maySee(Principal p, String model) {
-    return maySee(p, model(model));
+    ResourceView resource = model(model);
+    for (PolicyAction a : SEEING) {
+      if (allows(p, a, resource)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The resource a model is to the policy. */

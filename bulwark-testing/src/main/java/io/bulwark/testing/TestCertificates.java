@@ -38,6 +38,7 @@ import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Certificate authorities, client certificates and revocation lists made in a test, for mutual TLS
@@ -179,15 +180,17 @@ public final class TestCertificates {
       }
     }
 
-    /** A revocation list issued an hour ago, next due at {@code nextUpdate}. */
-    public X509CRL crl(Instant nextUpdate, X509Certificate... revoked) {
+    /** A revocation list issued an hour ago, next due at {@code nextUpdate} (null: never said). */
+    public X509CRL crl(@Nullable Instant nextUpdate, X509Certificate... revoked) {
       try {
         Instant now = Instant.now();
         X509v2CRLBuilder b =
             new X509v2CRLBuilder(
                 new X509CertificateHolder(ca.certificate().getEncoded()).getSubject(),
                 Date.from(now.minus(Duration.ofHours(1))));
-        b.setNextUpdate(Date.from(nextUpdate));
+        if (nextUpdate != null) {
+          b.setNextUpdate(Date.from(nextUpdate));
+        }
         for (X509Certificate c : revoked) {
           b.addCRLEntry(
               c.getSerialNumber(),

@@ -92,7 +92,7 @@ final class RevocationLists {
       throw new CertificateException("revocation lists unusable: " + s.error());
     }
     for (X509CRL crl : s.crls()) {
-      if (crl.getNextUpdate() != null && crl.getNextUpdate().toInstant().isBefore(now)) {
+      if (crl.getNextUpdate().toInstant().isBefore(now)) {
         throw new CertificateException(
             "the revocation list of "
                 + crl.getIssuerX500Principal().getName()
@@ -149,6 +149,11 @@ final class RevocationLists {
       for (CRL crl : parsed) {
         if (!(crl instanceof X509CRL x509)) {
           throw new GeneralSecurityException(f + " holds a non-X.509 revocation list");
+        }
+        // RFC 5280 requires nextUpdate; a list without it would never be seen as stale.
+        if (x509.getNextUpdate() == null) {
+          throw new GeneralSecurityException(
+              f + " holds a revocation list without a next update time (RFC 5280 requires one)");
         }
         out.add(x509);
       }

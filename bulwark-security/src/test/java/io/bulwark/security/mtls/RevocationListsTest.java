@@ -61,4 +61,16 @@ class RevocationListsTest {
     assertThatThrownBy(() -> RevocationLists.load(List.of(empty), Clock.systemUTC()))
         .isInstanceOf(GeneralSecurityException.class);
   }
+
+  @Test
+  void load_crlWithoutNextUpdate_throws() throws Exception {
+    Path timeless =
+        Files.writeString(
+            dir.resolve("timeless.crl"),
+            TestCertificates.pem("X509 CRL", CA.crl(null).getEncoded()),
+            StandardCharsets.US_ASCII);
+    assertThatThrownBy(() -> RevocationLists.load(List.of(timeless), Clock.systemUTC()))
+        .isInstanceOf(GeneralSecurityException.class)
+        .hasMessageContaining("without a next update time");
+  }
 }
