@@ -93,8 +93,11 @@ public final class AuditStream implements AutoCloseable {
       sink.send(json);
       delivered.incrementAndGet();
     } catch (Exception ex) {
-      dropped.incrementAndGet();
-      log.warn("SIEM stream: delivery failed: {}", ex.toString());
+      // One warning per report interval: with the receiver down every event fails, and the drop
+      // report that follows carries the counts.
+      if (dropped.incrementAndGet() == reported + 1) {
+        log.warn("SIEM stream: delivery failed: {}", ex.toString());
+      }
     }
   }
 

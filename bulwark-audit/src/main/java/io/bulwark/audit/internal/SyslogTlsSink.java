@@ -89,6 +89,8 @@ public final class SyslogTlsSink implements SiemSink {
       p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
       s.setSSLParameters(p);
       s.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+      // A receiver that accepts and then says nothing must not hold the stream's one thread.
+      s.setSoTimeout(CONNECT_TIMEOUT_MS);
       s.startHandshake();
     } catch (IOException e) {
       s.close();
